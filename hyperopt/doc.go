@@ -1,0 +1,3 @@
+// Package hyperopt holds hyperparameter search spaces, samplers and the
+// parallel trial runner.
+package hyperopt

@@ -1,0 +1,149 @@
+package models
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/automl-agent/automl/hyperopt"
+)
+
+// Factory makes a fresh, unfitted model from hyperparameters. Absent
+// parameters take the model's defaults; a bad value is an error wrapping
+// ErrParam.
+type Factory func(p Params) (Model, error)
+
+// Input says which feature view a model wants from the preprocessing
+// pipeline.
+type Input int
+
+const (
+	// InputNative is the tree view: numbers as they are with NaN for
+	// missing, categoricals as integer codes (Data.Categories set).
+	InputNative Input = iota
+	// InputDense is the linear view: no NaN (imputed, with missing
+	// indicators), categoricals one-hot or encoded, features standardized.
+	InputDense
+)
+
+// Tasks is a set of supported task kinds.
+type Tasks uint8
+
+// Task kinds a model may support.
+const (
+	Regression     Tasks = 1 << iota // NumClasses == 0
+	Classification                   // NumClasses >= 2
+)
+
+// Spec describes a registered model: how to make it, what it supports and
+// where to search.
+type Spec struct {
+	// Name is the registry key, e.g. "gbdt", "logistic".
+	Name string
+	// New makes a fresh model.
+	New Factory
+	// Tasks says which tasks the model supports.
+	Tasks Tasks
+	// Input is the feature view the model wants.
+	Input Input
+	// Space is the hyperparameter search space; nil means nothing to tune.
+	Space hyperopt.Space
+	// Portfolio lists known-good configurations, best first; the first is
+	// the default. Nil means only the factory defaults (Params{}).
+	Portfolio []Params
+	// Cost is a relative training cost per row and feature (1 for a
+	// single CART tree), used to order and skip candidates. 0 means 1.
+	Cost float64
+}
+
+// Supports reports whether the spec's model handles numClasses (0 = regression).
+func (s Spec) Supports(numClasses int) bool {
+	if numClasses == 0 {
+		return s.Tasks&Regression != 0
+	}
+	return s.Tasks&Classification != 0
+}
+
+// Registry maps model names to specs. The zero value is not usable; make
+// one with NewRegistry. A Registry is safe for concurrent use.
+type Registry struct {
+	mu    sync.RWMutex
+	specs map[string]Spec
+}
+
+// NewRegistry returns an empty registry (tests use it to avoid the default).
+func NewRegistry() *Registry { return &Registry{specs: map[string]Spec{}} }
+
+var (
+	defaultOnce sync.Once
+	defaultReg  *Registry
+)
+
+// Default returns the process-wide registry that model packages register
+// into from their init functions.
+func Default() *Registry {
+	defaultOnce.Do(func() { defaultReg = NewRegistry() })
+	return defaultReg
+}
+
+// Register adds s under s.Name. An empty name, a nil factory, a bad space or
+// a name already taken is an error.
+func (r *Registry) Register(s Spec) error {
+	if s.Name == "" || s.New == nil {
+		return fmt.Errorf("models: Register needs a name and a factory")
+	}
+	if s.Tasks == 0 {
+		return fmt.Errorf("models: %q supports no task", s.Name)
+	}
+	if err := s.Space.Validate(); err != nil {
+		return fmt.Errorf("models: %q: %w", s.Name, err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.specs[s.Name]; ok {
+		return fmt.Errorf("%w: %q", ErrDuplicate, s.Name)
+	}
+	r.specs[s.Name] = s
+	return nil
+}
+
+// MustRegister is Register for init functions: it panics on error.
+func (r *Registry) MustRegister(s Spec) {
+	if err := r.Register(s); err != nil {
+		panic(err)
+	}
+}
+
+// Spec returns the spec registered under name. An unknown name is an error
+// wrapping ErrUnknownModel that lists the known names.
+func (r *Registry) Spec(name string) (Spec, error) {
+	r.mu.RLock()
+	s, ok := r.specs[name]
+	r.mu.RUnlock()
+	if !ok {
+		return Spec{}, fmt.Errorf("%w: %q (registered: %s)", ErrUnknownModel, name, strings.Join(r.Names(), ", "))
+	}
+	return s, nil
+}
+
+// New makes a fresh model registered under name with params p.
+func (r *Registry) New(name string, p Params) (Model, error) {
+	s, err := r.Spec(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.New(p)
+}
+
+// Names returns the registered names, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.specs))
+	for n := range r.specs {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
