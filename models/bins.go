@@ -1,32 +1,350 @@
 package models
 
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
 // MissingBin is the bin code of a missing (NaN) value.
 const MissingBin = 255
+
+// MaxBins is the largest number of value bins per feature (codes
+// 0..MaxBins-1); MissingBin comes after them.
+const MaxBins = 255
+
+// binSampleRows caps the rows used to choose quantile edges.
+const binSampleRows = 200_000
 
 // Binned is a feature matrix quantized for histogram tree learners: up to
 // 255 value bins per feature plus MissingBin. It is computed once per
 // dataset and shared, read-only, by every tree model and trial.
+//
+// Numeric feature j: bin b holds the values v with
+// Uppers[j][b-1] < v <= Uppers[j][b]; the last upper edge is +Inf, so
+// bin codes are 0..len(Uppers[j])-1 and "code <= b" is the same test as
+// "v <= Uppers[j][b]" (what a tree stores to predict on raw values).
+// NaN is MissingBin.
+//
+// Categorical feature j (Categories[j] > 0): Uppers[j] is nil and the code is
+// the category itself, see CategoryCode.
 type Binned struct {
 	// N is the number of rows.
 	N int
 	// Codes holds the bin codes column-major: Codes[j][i] is the bin of
-	// row i in feature j.
+	// row i in feature j. NewBinned and Bin allocate all columns in one
+	// contiguous block.
 	Codes [][]uint8
 	// Uppers holds, per numeric feature, the upper edge of each bin: a
 	// value v falls in the first bin b with v <= Uppers[j][b]. For a
 	// categorical feature it is nil and the code is the category.
 	Uppers [][]float64
+	// Categories is a copy of the categories argument of NewBinned: 0 for
+	// a numeric feature, the category count for a categorical one. Nil
+	// means every feature with non-nil Uppers is numeric.
+	Categories []int
+}
+
+// CategoryCode maps a categorical value to its bin code: NaN and negative
+// values are MissingBin; other values are truncated to an integer and
+// codes above MaxBins-1 (254) are merged into bin 254. Categories with
+// codes 0..253 therefore keep a bin each, and a feature with more than 255
+// categories shares its last bin among the rare tail (put the frequent
+// categories first when encoding).
+func CategoryCode(v float64) uint8 {
+	if !(v >= 0) { // NaN or negative
+		return MissingBin
+	}
+	if v >= MaxBins-1 {
+		return MaxBins - 1
+	}
+	return uint8(v)
+}
+
+// NewBinned quantizes X (column-major, X[j][i]) for tree learners.
+//
+// maxBins is the number of value bins per numeric feature, 2..255; 0 (or
+// anything out of range) means 255. A numeric feature with at most maxBins
+// distinct values gets one bin per value, with edges at the midpoints
+// between consecutive values; otherwise the edges are approximate
+// equal-count quantiles of a deterministic sample of at most 200,000 rows
+// (ties kept in one bin, so a heavy value may get a bin to itself and the
+// feature fewer than maxBins bins). NaN goes to MissingBin.
+// categories[j] > 0 marks feature j as categorical with codes
+// 0..categories[j]-1 (see CategoryCode); nil means all numeric.
+//
+// Features are binned in parallel (GOMAXPROCS goroutines); the result does
+// not depend on the parallelism. X must be rectangular and categories, if
+// set, must have one entry per feature: NewBinned panics otherwise (callers
+// check Data.Check first).
+func NewBinned(X [][]float64, categories []int, maxBins int) *Binned {
+	if maxBins < 2 || maxBins > MaxBins {
+		maxBins = MaxBins
+	}
+	if categories != nil && len(categories) != len(X) {
+		panic("models: NewBinned: categories and X lengths differ")
+	}
+	n := 0
+	if len(X) > 0 {
+		n = len(X[0])
+	}
+	for _, c := range X {
+		if len(c) != n {
+			panic("models: NewBinned: ragged X")
+		}
+	}
+	b := &Binned{N: n, Uppers: make([][]float64, len(X))}
+	if categories != nil {
+		b.Categories = slices.Clone(categories)
+	}
+	sample := sampleRows(n)
+	parallelFeatures(len(X), func(j int) {
+		if b.IsCategorical(j) {
+			return
+		}
+		b.Uppers[j] = quantileEdges(X[j], sample, maxBins)
+	})
+	b.Codes = b.codes(X)
+	return b
+}
+
+// Bin returns X (new rows with the same columns) binned with b's edges, e.g.
+// a validation set. X must have len(b.Codes) rectangular columns; Bin
+// panics otherwise.
+func (b *Binned) Bin(X [][]float64) *Binned {
+	if len(X) != len(b.Uppers) {
+		panic("models: Binned.Bin: wrong number of features")
+	}
+	n := 0
+	if len(X) > 0 {
+		n = len(X[0])
+	}
+	for _, c := range X {
+		if len(c) != n {
+			panic("models: Binned.Bin: ragged X")
+		}
+	}
+	out := &Binned{N: n, Uppers: b.Uppers, Categories: b.Categories}
+	out.Codes = out.codes(X)
+	return out
+}
+
+// IsCategorical reports whether feature j is categorical.
+func (b *Binned) IsCategorical(j int) bool {
+	return b.Categories != nil && b.Categories[j] > 0
+}
+
+// NumBins returns the number of value bins of feature j (codes
+// 0..NumBins-1, plus MissingBin): len(Uppers[j]) for a numeric feature,
+// min(Categories[j], 255) for a categorical one, 255 when unknown.
+func (b *Binned) NumBins(j int) int {
+	if b.IsCategorical(j) {
+		return min(b.Categories[j], MaxBins)
+	}
+	if b.Uppers[j] != nil {
+		return len(b.Uppers[j])
+	}
+	return MaxBins
+}
+
+// BinValue returns the bin code of value v in feature j.
+func (b *Binned) BinValue(j int, v float64) uint8 {
+	if b.IsCategorical(j) || b.Uppers[j] == nil {
+		return CategoryCode(v)
+	}
+	return binOf(b.Uppers[j], v)
+}
+
+// binOf returns the first b with v <= up[b], or MissingBin for NaN.
+func binOf(up []float64, v float64) uint8 {
+	if v != v {
+		return MissingBin
+	}
+	lo, hi := 0, len(up)-1 // up[hi] is +Inf
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if v <= up[m] {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return uint8(lo)
+}
+
+// codes bins X column by column into one contiguous block.
+func (b *Binned) codes(X [][]float64) [][]uint8 {
+	n := b.N
+	block := make([]uint8, n*len(X))
+	codes := make([][]uint8, len(X))
+	for j := range X {
+		codes[j] = block[j*n : (j+1)*n : (j+1)*n]
+	}
+	parallelFeatures(len(X), func(j int) {
+		dst, src := codes[j], X[j]
+		if b.IsCategorical(j) || b.Uppers[j] == nil {
+			for i, v := range src {
+				dst[i] = CategoryCode(v)
+			}
+			return
+		}
+		up := b.Uppers[j]
+		for i, v := range src {
+			dst[i] = binOf(up, v)
+		}
+	})
+	return codes
 }
 
 // Subset returns the rows listed in rows, copied; edges are shared.
 func (b *Binned) Subset(rows []int) *Binned {
-	s := &Binned{N: len(rows), Uppers: b.Uppers, Codes: make([][]uint8, len(b.Codes))}
+	s := &Binned{N: len(rows), Uppers: b.Uppers, Categories: b.Categories, Codes: make([][]uint8, len(b.Codes))}
+	block := make([]uint8, len(rows)*len(b.Codes))
 	for j, c := range b.Codes {
-		col := make([]uint8, len(rows))
+		col := block[j*len(rows) : (j+1)*len(rows) : (j+1)*len(rows)]
 		for k, i := range rows {
 			col[k] = c[i]
 		}
 		s.Codes[j] = col
 	}
 	return s
+}
+
+// sampleRows returns nil (all rows) when n <= binSampleRows, else a sorted
+// deterministic sample of binSampleRows row indices.
+func sampleRows(n int) []int {
+	if n <= binSampleRows {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(0x9e3779b97f4a7c15, 0xb1))
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	for i := range binSampleRows {
+		k := i + rng.IntN(n-i)
+		perm[i], perm[k] = perm[k], perm[i]
+	}
+	s := perm[:binSampleRows]
+	slices.Sort(s)
+	return s
+}
+
+// quantileEdges returns the upper bin edges of one numeric column, the last
+// being +Inf.
+func quantileEdges(col []float64, sample []int, maxBins int) []float64 {
+	var vals []float64
+	if sample == nil {
+		vals = make([]float64, 0, len(col))
+		for _, v := range col {
+			if v == v {
+				vals = append(vals, v)
+			}
+		}
+	} else {
+		vals = make([]float64, 0, len(sample))
+		for _, i := range sample {
+			if v := col[i]; v == v {
+				vals = append(vals, v)
+			}
+		}
+	}
+	if len(vals) == 0 {
+		return []float64{math.Inf(1)}
+	}
+	slices.Sort(vals)
+	d := 1
+	for i := 1; i < len(vals); i++ {
+		if vals[i] != vals[i-1] {
+			d++
+		}
+	}
+	edges := make([]float64, 0, min(d, maxBins))
+	if d <= maxBins {
+		for i := 1; i < len(vals); i++ {
+			if vals[i] != vals[i-1] {
+				edges = append(edges, midpoint(vals[i-1], vals[i]))
+			}
+		}
+		return append(edges, math.Inf(1))
+	}
+	// Greedy equal-count bins over the runs of equal values: cut when the
+	// running count reaches the remaining rows per remaining bin; cut
+	// before a run that would overshoot by more than half of it.
+	rest := float64(len(vals))
+	binsLeft := maxBins
+	target := rest / float64(binsLeft)
+	acc := 0.0
+	runsLeft := d
+	for i := 0; i < len(vals) && binsLeft > 1; {
+		k := i + 1
+		for k < len(vals) && vals[k] == vals[i] {
+			k++
+		}
+		runsLeft--
+		if k == len(vals) {
+			break
+		}
+		c := float64(k - i)
+		if acc > 0 && acc+c/2 > target {
+			edges = append(edges, midpoint(vals[i-1], vals[i]))
+			binsLeft--
+			rest -= acc
+			acc = 0
+			target = rest / float64(binsLeft)
+			if binsLeft == 1 {
+				break
+			}
+		}
+		acc += c
+		if acc >= target || runsLeft <= binsLeft-1 {
+			edges = append(edges, midpoint(vals[k-1], vals[k]))
+			binsLeft--
+			rest -= acc
+			acc = 0
+			if binsLeft > 0 {
+				target = rest / float64(binsLeft)
+			}
+		}
+		i = k
+	}
+	return append(edges, math.Inf(1))
+}
+
+// midpoint returns an edge e with a <= e < b.
+func midpoint(a, b float64) float64 {
+	m := a/2 + b/2
+	if !(m >= a && m < b) || math.IsInf(m, 0) {
+		return a
+	}
+	return m
+}
+
+// parallelFeatures calls f(j) for j in [0, nf) on up to GOMAXPROCS
+// goroutines; each j is handled by exactly one goroutine.
+func parallelFeatures(nf int, f func(j int)) {
+	workers := min(runtime.GOMAXPROCS(0), nf)
+	if workers <= 1 {
+		for j := range nf {
+			f(j)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				j := int(next.Add(1) - 1)
+				if j >= nf {
+					return
+				}
+				f(j)
+			}
+		})
+	}
+	wg.Wait()
 }
