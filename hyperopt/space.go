@@ -46,33 +46,34 @@ type Cond struct {
 type Space []Param
 
 // Validate reports a malformed space: an empty name, a duplicate, bad bounds,
-// empty choices or a condition on an unknown or later parameter.
+// empty choices or a condition on an unknown or later parameter. The error
+// wraps ErrSpace.
 func (s Space) Validate() error {
 	seen := map[string]bool{}
 	for _, p := range s {
 		if p.Name == "" {
-			return fmt.Errorf("hyperopt: parameter with empty name")
+			return fmt.Errorf("%w: parameter with empty name", ErrSpace)
 		}
 		if seen[p.Name] {
-			return fmt.Errorf("hyperopt: duplicate parameter %q", p.Name)
+			return fmt.Errorf("%w: duplicate parameter %q", ErrSpace, p.Name)
 		}
 		switch p.Kind {
 		case Float, Int:
 			if !(p.Low <= p.High) || math.IsInf(p.Low, 0) || math.IsInf(p.High, 0) {
-				return fmt.Errorf("hyperopt: parameter %q: bad bounds [%v, %v]", p.Name, p.Low, p.High)
+				return fmt.Errorf("%w: parameter %q: bad bounds [%v, %v]", ErrSpace, p.Name, p.Low, p.High)
 			}
 			if p.Log && p.Low <= 0 {
-				return fmt.Errorf("hyperopt: parameter %q: log scale needs Low > 0", p.Name)
+				return fmt.Errorf("%w: parameter %q: log scale needs Low > 0", ErrSpace, p.Name)
 			}
 		case Categorical:
 			if len(p.Choices) == 0 {
-				return fmt.Errorf("hyperopt: parameter %q: no choices", p.Name)
+				return fmt.Errorf("%w: parameter %q: no choices", ErrSpace, p.Name)
 			}
 		default:
-			return fmt.Errorf("hyperopt: parameter %q: unknown kind %d", p.Name, p.Kind)
+			return fmt.Errorf("%w: parameter %q: unknown kind %d", ErrSpace, p.Name, p.Kind)
 		}
 		if p.Cond != nil && !seen[p.Cond.Param] {
-			return fmt.Errorf("hyperopt: parameter %q: condition on %q, which is not declared before it", p.Name, p.Cond.Param)
+			return fmt.Errorf("%w: parameter %q: condition on %q, which is not declared before it", ErrSpace, p.Name, p.Cond.Param)
 		}
 		seen[p.Name] = true
 	}
