@@ -1,0 +1,276 @@
+package forest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// ErrFormat reports bytes that are not a forest encoded by MarshalBinary
+// (wrong magic, unknown version, truncated or inconsistent).
+var ErrFormat = errors.New("forest: bad encoding")
+
+// Encoding: magic, version, then little-endian fields (see MarshalBinary).
+const (
+	magic         = "AMLF"
+	formatVersion = 1
+	nodeBytes     = 8 + 4 + 4 + 4 + 1
+)
+
+// MarshalBinary encodes the fitted forest: configuration, trees, importances
+// (format version 1, little-endian, about 21 bytes per node plus 8 per leaf
+// value). It returns models.ErrNotFitted before Fit.
+func (m *Forest) MarshalBinary() ([]byte, error) {
+	if len(m.trees) == 0 {
+		return nil, models.ErrNotFitted
+	}
+	size := 128 + 9*m.features
+	for i := range m.trees {
+		t := &m.trees[i]
+		size += 12 + nodeBytes*len(t.nodes) + 8*len(t.values) + 8*len(t.cats)
+	}
+	b := make([]byte, 0, size)
+	le := binary.LittleEndian
+	b = append(b, magic...)
+	b = append(b, formatVersion, byte(m.cfg.Kind))
+	var flags byte
+	if m.cfg.NoBootstrap {
+		flags = 1
+	}
+	b = append(b, flags)
+	c := m.cfg
+	b = le.AppendUint32(b, uint32(c.Trees))
+	b = le.AppendUint64(b, math.Float64bits(c.MaxFeatures))
+	b = le.AppendUint32(b, uint32(c.MaxDepth))
+	b = le.AppendUint32(b, uint32(c.MinSamplesLeaf))
+	b = le.AppendUint32(b, uint32(c.MinSamplesSplit))
+	b = le.AppendUint64(b, math.Float64bits(c.MinImpurityDecrease))
+	b = le.AppendUint64(b, math.Float64bits(c.MaxSamples))
+	b = le.AppendUint64(b, c.Seed)
+	b = le.AppendUint32(b, uint32(c.Jobs))
+	b = le.AppendUint32(b, uint32(c.MaxBins))
+	b = le.AppendUint32(b, uint32(m.features))
+	b = le.AppendUint32(b, uint32(m.numClasses))
+	b = append(b, m.catWords...)
+	for _, v := range m.imp {
+		b = le.AppendUint64(b, math.Float64bits(v))
+	}
+	b = le.AppendUint32(b, uint32(len(m.trees)))
+	for i := range m.trees {
+		t := &m.trees[i]
+		b = le.AppendUint32(b, uint32(len(t.nodes)))
+		for _, nd := range t.nodes {
+			b = le.AppendUint64(b, math.Float64bits(nd.thr))
+			b = le.AppendUint32(b, uint32(nd.feat))
+			b = le.AppendUint32(b, uint32(nd.child))
+			b = le.AppendUint32(b, uint32(nd.cat))
+			b = append(b, nd.flags)
+		}
+		b = le.AppendUint32(b, uint32(len(t.values)))
+		for _, v := range t.values {
+			b = le.AppendUint64(b, math.Float64bits(v))
+		}
+		b = le.AppendUint32(b, uint32(len(t.cats)))
+		for _, w := range t.cats {
+			b = le.AppendUint64(b, w)
+		}
+	}
+	return b, nil
+}
+
+// decoder reads little-endian fields, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(format string, a ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: "+format, append([]any{ErrFormat}, a...)...)
+	}
+}
+
+func (d *decoder) take(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(d.b) {
+		d.fail("truncated (need %d bytes, %d left)", n, len(d.b))
+		return nil
+	}
+	out := d.b[:n]
+	d.b = d.b[n:]
+	return out
+}
+
+func (d *decoder) u8() byte {
+	if p := d.take(1); p != nil {
+		return p[0]
+	}
+	return 0
+}
+
+func (d *decoder) u32() uint32 {
+	if p := d.take(4); p != nil {
+		return binary.LittleEndian.Uint32(p)
+	}
+	return 0
+}
+
+func (d *decoder) u64() uint64 {
+	if p := d.take(8); p != nil {
+		return binary.LittleEndian.Uint64(p)
+	}
+	return 0
+}
+
+func (d *decoder) f64() float64 { return math.Float64frombits(d.u64()) }
+
+// count reads a length whose items take at least each bytes, checking the
+// bytes are there before anything is allocated.
+func (d *decoder) count(each int, what string) int {
+	n := int(d.u32())
+	if d.err == nil && n > len(d.b)/each {
+		d.fail("%d %s do not fit in %d bytes", n, what, len(d.b))
+		return 0
+	}
+	return n
+}
+
+// UnmarshalBinary decodes a forest written by MarshalBinary, replacing m.
+// Bytes that are truncated, of another version or inconsistent (a child
+// index out of range, a feature out of range, ...) give an error wrapping
+// ErrFormat; m is then left unchanged.
+func (m *Forest) UnmarshalBinary(data []byte) error {
+	d := &decoder{b: data}
+	if string(d.take(len(magic))) != magic {
+		return fmt.Errorf("%w: not a forest (bad magic)", ErrFormat)
+	}
+	if v := d.u8(); v != formatVersion {
+		return fmt.Errorf("%w: format version %d, this build reads %d", ErrFormat, v, formatVersion)
+	}
+	var c Config
+	c.Kind = Kind(d.u8())
+	flags := d.u8()
+	c.NoBootstrap = flags&1 != 0
+	c.Trees = int(d.u32())
+	c.MaxFeatures = d.f64()
+	c.MaxDepth = int(int32(d.u32()))
+	c.MinSamplesLeaf = int(int32(d.u32()))
+	c.MinSamplesSplit = int(int32(d.u32()))
+	c.MinImpurityDecrease = d.f64()
+	c.MaxSamples = d.f64()
+	c.Seed = d.u64()
+	c.Jobs = int(int32(d.u32()))
+	c.MaxBins = int(int32(d.u32()))
+	features := int(d.u32())
+	numClasses := int(d.u32())
+	if d.err != nil {
+		return d.err
+	}
+	if flags&^1 != 0 {
+		return fmt.Errorf("%w: unknown flags %#x", ErrFormat, flags)
+	}
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	if features < 1 || features > len(d.b)/9 {
+		return fmt.Errorf("%w: %d features", ErrFormat, features)
+	}
+	if numClasses == 1 || numClasses < 0 || numClasses > 1<<20 {
+		return fmt.Errorf("%w: %d classes", ErrFormat, numClasses)
+	}
+	k := max(1, numClasses)
+	catWords := append([]uint8(nil), d.take(features)...)
+	for j, w := range catWords {
+		if w > 4 {
+			return fmt.Errorf("%w: feature %d has %d category words", ErrFormat, j, w)
+		}
+	}
+	imp := make([]float64, features)
+	for j := range imp {
+		imp[j] = d.f64()
+	}
+	nt := d.count(nodeBytes+12, "trees")
+	if d.err != nil {
+		return d.err
+	}
+	if nt == 0 {
+		return fmt.Errorf("%w: no trees", ErrFormat)
+	}
+	trees := make([]tree, nt)
+	for ti := range trees {
+		t := &trees[ti]
+		nn := d.count(nodeBytes, "nodes")
+		t.nodes = make([]node, nn)
+		for i := range t.nodes {
+			nd := &t.nodes[i]
+			nd.thr = d.f64()
+			nd.feat = int32(d.u32())
+			nd.child = int32(d.u32())
+			nd.cat = int32(d.u32())
+			nd.flags = d.u8()
+		}
+		nv := d.count(8, "values")
+		t.values = make([]float64, nv)
+		for i := range t.values {
+			t.values[i] = d.f64()
+		}
+		nc := d.count(8, "category words")
+		t.cats = make([]uint64, nc)
+		for i := range t.cats {
+			t.cats[i] = d.u64()
+		}
+		if d.err != nil {
+			return d.err
+		}
+		if err := t.check(features, k, catWords); err != nil {
+			return fmt.Errorf("%w: tree %d: %w", ErrFormat, ti, err)
+		}
+	}
+	if len(d.b) != 0 {
+		return fmt.Errorf("%w: %d trailing bytes", ErrFormat, len(d.b))
+	}
+	*m = Forest{cfg: c, features: features, numClasses: numClasses, catWords: catWords, trees: trees, imp: imp}
+	return nil
+}
+
+// check validates a decoded tree so that prediction cannot index out of
+// range or loop: children come after their parent.
+func (t *tree) check(features, k int, catWords []uint8) error {
+	nn := int32(len(t.nodes))
+	if nn == 0 {
+		return errors.New("no nodes")
+	}
+	for i, nd := range t.nodes {
+		if nd.flags&^(flagMissLeft|flagCat) != 0 {
+			return fmt.Errorf("node %d: unknown flags %#x", i, nd.flags)
+		}
+		if nd.feat < 0 {
+			if nd.feat != -1 || nd.child < 0 || int(nd.child)+k > len(t.values) {
+				return fmt.Errorf("node %d: bad leaf (feature %d, value offset %d)", i, nd.feat, nd.child)
+			}
+			continue
+		}
+		if int(nd.feat) >= features {
+			return fmt.Errorf("node %d: feature %d out of range", i, nd.feat)
+		}
+		if nd.child <= int32(i) || nd.child >= nn-1 {
+			return fmt.Errorf("node %d: child %d out of range", i, nd.child)
+		}
+		cw := int(catWords[nd.feat])
+		if (nd.flags&flagCat != 0) != (cw > 0) {
+			return fmt.Errorf("node %d: split kind does not match feature %d", i, nd.feat)
+		}
+		if cw > 0 && (nd.cat < 0 || int(nd.cat)+cw > len(t.cats)) {
+			return fmt.Errorf("node %d: category offset %d out of range", i, nd.cat)
+		}
+		if cw == 0 && nd.thr != nd.thr {
+			return fmt.Errorf("node %d: NaN threshold", i)
+		}
+	}
+	return nil
+}

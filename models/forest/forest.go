@@ -1,0 +1,305 @@
+package forest
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// Forest is a random forest, an extra-trees ensemble or a single CART tree
+// on histogram bins. Make one with New, NewRandomForest, NewExtraTrees or
+// NewCART. Fit is not safe for concurrent use; Predict, Importances and
+// MarshalBinary are, once Fit (or UnmarshalBinary) has returned.
+type Forest struct {
+	cfg        Config
+	features   int
+	numClasses int
+	catWords   []uint8
+	trees      []tree
+	imp        []float64
+}
+
+// Compile-time checks of the optional capabilities.
+var (
+	_ models.Model       = (*Forest)(nil)
+	_ models.Importancer = (*Forest)(nil)
+)
+
+// New returns an unfitted Forest with configuration c. A bad value is an
+// error wrapping models.ErrParam.
+func New(c Config) (*Forest, error) {
+	if c.Kind == 0 {
+		c.Kind = RandomForest
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &Forest{cfg: c}, nil
+}
+
+// NewRandomForest makes a random forest from params (see Config for names).
+func NewRandomForest(p models.Params) (*Forest, error) { return fromParams(RandomForest, p) }
+
+// NewExtraTrees makes an extra-trees ensemble from params (see Config).
+func NewExtraTrees(p models.Params) (*Forest, error) { return fromParams(ExtraTrees, p) }
+
+// NewCART makes a single decision tree from params (see Config;
+// n_estimators, max_features and bootstrap are ignored).
+func NewCART(p models.Params) (*Forest, error) { return fromParams(CART, p) }
+
+func fromParams(k Kind, p models.Params) (*Forest, error) {
+	c, err := ConfigFromParams(k, p)
+	if err != nil {
+		return nil, err
+	}
+	return New(c)
+}
+
+// Config returns the configuration the forest was made with.
+func (m *Forest) Config() Config { return m.cfg }
+
+// NumTrees returns the number of fitted trees (0 before Fit).
+func (m *Forest) NumTrees() int { return len(m.trees) }
+
+// NumNodes returns the total number of nodes of the fitted trees.
+func (m *Forest) NumNodes() int {
+	n := 0
+	for i := range m.trees {
+		n += len(m.trees[i].nodes)
+	}
+	return n
+}
+
+// jobs resolves the configured parallelism.
+func (m *Forest) jobs() int {
+	if m.cfg.Jobs > 0 {
+		return m.cfg.Jobs
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Fit grows the trees on d. Trees grow in parallel on Config.Jobs
+// goroutines; tree t draws from its own stream rand.NewPCG(Seed, t), so the
+// result does not depend on the parallelism. It uses d.Bins when set and
+// bins d.X itself otherwise (models.NewBinned). Rows of weight 0 are
+// ignored. Fit returns ctx.Err() if ctx ends first, leaving m unfitted.
+func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
+	m.trees, m.imp = nil, nil
+	if err := d.Check(); err != nil {
+		return err
+	}
+	cfg := m.cfg.withDefaults()
+	ts, err := newTrainSet(d, cfg)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tries := cfg.tries(ts.f, ts.k)
+	nt := cfg.Trees
+	trees := make([]tree, nt)
+	imps := make([][]float64, nt)
+	workers := min(m.jobs(), nt)
+	var next atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			g := newGrower(ts, cfg, tries)
+			for {
+				t := int(next.Add(1) - 1)
+				if t >= nt {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[w] = err
+					return
+				}
+				tr, imp, err := g.grow(ctx, t)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				trees[t], imps[t] = tr, imp
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	imp := make([]float64, ts.f)
+	for _, ti := range imps {
+		for j, v := range ti {
+			imp[j] += v
+		}
+	}
+	normalize(imp)
+	m.features, m.numClasses, m.catWords = ts.f, ts.k, ts.catWords
+	m.trees, m.imp = trees, imp
+	return nil
+}
+
+// normalize scales v to sum 1 (left as is if the sum is 0).
+func normalize(v []float64) {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	if s > 0 {
+		for j := range v {
+			v[j] /= s
+		}
+	}
+}
+
+// newTrainSet checks and gathers what the growers read.
+func newTrainSet(d *models.Data, cfg Config) (*trainSet, error) {
+	n, f := d.Rows(), len(d.X)
+	ts := &trainSet{n: n, f: f, k: d.NumClasses, w: d.W}
+	if n > 1<<31-1 {
+		return nil, fmt.Errorf("%w: %d rows, at most 2^31-1", models.ErrData, n)
+	}
+	bins := d.Bins
+	if bins == nil {
+		bins = models.NewBinned(d.X, d.Categories, cfg.MaxBins)
+	}
+	if bins.N != n || len(bins.Codes) != f || len(bins.Uppers) != f {
+		return nil, fmt.Errorf("%w: Bins has %d rows and %d features, data has %d and %d",
+			models.ErrData, bins.N, len(bins.Codes), n, f)
+	}
+	ts.codes, ts.uppers = bins.Codes, make([][]float64, f)
+	ts.catWords = make([]uint8, f)
+	for j := range f {
+		col := bins.Codes[j]
+		if len(col) != n {
+			return nil, fmt.Errorf("%w: Bins feature %d has %d rows, want %d", models.ErrData, j, len(col), n)
+		}
+		if bins.IsCategorical(j) || bins.Uppers[j] == nil {
+			hi := 0
+			for _, c := range col {
+				if c != models.MissingBin {
+					hi = max(hi, int(c))
+				}
+			}
+			ts.catWords[j] = uint8(hi/64 + 1)
+			continue
+		}
+		up := bins.Uppers[j]
+		if len(up) == 0 || len(up) > models.MaxBins {
+			return nil, fmt.Errorf("%w: Bins feature %d has %d edges", models.ErrData, j, len(up))
+		}
+		for i, c := range col {
+			if c != models.MissingBin && int(c) >= len(up) {
+				return nil, fmt.Errorf("%w: Bins feature %d row %d has code %d, only %d bins", models.ErrData, j, i, c, len(up))
+			}
+		}
+		ts.uppers[j] = up
+	}
+	if ts.k == 0 {
+		ts.stride = 3
+		ts.y = d.Y
+	} else {
+		ts.stride = ts.k + 1
+		ts.cls = make([]int32, n)
+		for i, y := range d.Y {
+			ts.cls[i] = int32(y)
+		}
+	}
+	var tw float64
+	for i := range n {
+		tw += d.Weight(i)
+	}
+	if !(tw > 0) {
+		return nil, fmt.Errorf("%w: total sample weight is 0", models.ErrData)
+	}
+	return ts, nil
+}
+
+// predictBlock is the number of rows a prediction goroutine takes at a time.
+const predictBlock = 256
+
+// Predict writes predictions for the rows of X (column-major) into dst: n
+// values for regression (mean of the trees) or n*K class probabilities,
+// row-major (mean of the trees' leaf class frequencies). NaN follows each
+// split's learned missing direction; a categorical value that is negative,
+// NaN or above every training code does too. Rows are split into blocks
+// predicted in parallel; the result does not depend on the parallelism.
+func (m *Forest) Predict(dst []float64, X [][]float64) error {
+	if len(m.trees) == 0 {
+		return models.ErrNotFitted
+	}
+	if err := models.CheckPredict(dst, X, m.features, m.numClasses); err != nil {
+		return err
+	}
+	n := len(X[0])
+	blocks := (n + predictBlock - 1) / predictBlock
+	workers := min(m.jobs(), blocks)
+	if workers <= 1 {
+		m.predictRange(dst, X, 0, n)
+		return nil
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= blocks {
+					return
+				}
+				m.predictRange(dst, X, b*predictBlock, min(n, (b+1)*predictBlock))
+			}
+		})
+	}
+	wg.Wait()
+	return nil
+}
+
+// predictRange predicts rows lo..hi-1.
+func (m *Forest) predictRange(dst []float64, X [][]float64, lo, hi int) {
+	k := max(1, m.numClasses)
+	out := dst[lo*k : hi*k]
+	clear(out)
+	for t := range m.trees {
+		tr := &m.trees[t]
+		if k == 1 {
+			for i := lo; i < hi; i++ {
+				out[i-lo] += tr.values[tr.leaf(X, i, m.catWords)]
+			}
+			continue
+		}
+		for i := lo; i < hi; i++ {
+			o := int(tr.leaf(X, i, m.catWords))
+			row := out[(i-lo)*k : (i-lo+1)*k]
+			addTo(row, tr.values[o:o+k])
+		}
+	}
+	if len(m.trees) == 1 {
+		return
+	}
+	nt := float64(len(m.trees))
+	for i := range out {
+		out[i] /= nt
+	}
+}
+
+// Importances returns the mean decrease in impurity per feature: each
+// tree's weighted impurity decreases (Gini or variance) summed per feature
+// and normalized to 1, averaged over trees, normalized to sum 1 (all zero if
+// no tree split). It returns nil before Fit.
+func (m *Forest) Importances() []float64 {
+	if m.imp == nil {
+		return nil
+	}
+	out := make([]float64, len(m.imp))
+	copy(out, m.imp)
+	return out
+}
