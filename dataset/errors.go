@@ -12,4 +12,7 @@ var (
 	ErrEmpty = errors.New("dataset: empty table")
 	// ErrFormat reports a file extension or format that is not supported.
 	ErrFormat = errors.New("dataset: unsupported format")
+	// ErrTarget reports a target column that cannot be learned: missing,
+	// all null, a single class, or a type that does not fit the task.
+	ErrTarget = errors.New("dataset: unusable target")
 )

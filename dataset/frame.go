@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Frame is an immutable, Arrow-backed table: one typed column per field, all
@@ -16,6 +17,7 @@ import (
 // A Frame is safe for concurrent reads.
 type Frame struct {
 	rec arrow.RecordBatch
+	mem memory.Allocator // allocator for derived frames (Select); nil = default
 }
 
 // NewFrame wraps rec in a Frame. The Frame retains rec, so the caller keeps

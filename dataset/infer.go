@@ -1,0 +1,374 @@
+package dataset
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Per-cell masks of the types a text cell may take. A CSV cell may be
+// anything its text parses as; a JSON number only int64/float64, a JSON
+// string only timestamp/string, a JSON bool only bool.
+const (
+	canInt uint8 = 1 << iota
+	canFloat
+	canBool
+	canTime
+	cellPresent // set on every non-null cell
+
+	canAny     = canInt | canFloat | canBool | canTime | cellPresent
+	cellNull   = uint8(0)
+	cellNumber = canInt | canFloat | cellPresent
+	cellText   = canTime | cellPresent // JSON string
+	cellBool   = canBool | cellPresent
+	cellOther  = cellPresent // nested JSON: string only
+)
+
+// ctxEvery is how many rows a loop processes between ctx checks.
+const ctxEvery = 1 << 14
+
+// textColumn holds one column of cells read from a text format before its
+// type is known.
+type textColumn struct {
+	name  string
+	vals  []string
+	masks []uint8 // cellNull for a null cell
+	typ   ColumnType
+}
+
+func (c *textColumn) add(v string, mask uint8) {
+	c.vals = append(c.vals, v)
+	c.masks = append(c.masks, mask)
+}
+
+// infer returns the narrowest type every non-null cell parses as, in the
+// order int64, float64, bool, timestamp, string. A column without a
+// non-null cell is string.
+func (c *textColumn) infer() ColumnType {
+	m := canInt | canFloat | canBool | canTime
+	seen := false
+	for i, v := range c.vals {
+		k := c.masks[i]
+		if k == cellNull {
+			continue
+		}
+		seen = true
+		m &= k
+		if m&canInt != 0 {
+			if _, ok := parseInt(v); !ok {
+				m &^= canInt
+			}
+		}
+		if m&canInt == 0 && m&canFloat != 0 {
+			if _, ok := parseFloat(v); !ok {
+				m &^= canFloat
+			}
+		}
+		if m&canBool != 0 {
+			if _, ok := parseBool(v); !ok {
+				m &^= canBool
+			}
+		}
+		if m&canTime != 0 {
+			if _, ok := parseTime(v); !ok {
+				m &^= canTime
+			}
+		}
+		if m == 0 {
+			break
+		}
+	}
+	switch {
+	case !seen:
+		return TypeString
+	case m&canInt != 0:
+		return TypeInt64
+	case m&canFloat != 0:
+		return TypeFloat64
+	case m&canBool != 0:
+		return TypeBool
+	case m&canTime != 0:
+		return TypeTimestamp
+	}
+	return TypeString
+}
+
+func parseInt(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	digits := s
+	if s[0] == '-' || s[0] == '+' {
+		digits = s[1:]
+	}
+	if digits == "" {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if c := digits[i]; c < '0' || c > '9' {
+			return 0, false // avoid strconv's allocated error
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil
+}
+
+func parseFloat(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'i', c == 'I', c == 'n', c == 'N':
+	default:
+		return 0, false // avoid strconv's allocated error
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
+func parseBool(s string) (bool, bool) {
+	switch strings.TrimSpace(s) {
+	case "true", "TRUE", "True":
+		return true, true
+	case "false", "FALSE", "False":
+		return false, true
+	}
+	return false, false
+}
+
+// timeLayouts are tried in order by parseTime.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04:05Z07:00"}
+
+// parseTime parses a date ("2006-01-02"), an RFC 3339 timestamp or
+// "2006-01-02 15:04:05" (fractional seconds allowed). Times without a zone
+// are taken as UTC.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' || s[0] < '0' || s[0] > '9' {
+		return time.Time{}, false
+	}
+	if len(s) == 10 {
+		t, err := time.Parse(time.DateOnly, s)
+		return t, err == nil
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// arrowType returns the Arrow type a column of type t is stored as.
+func (t ColumnType) arrowType() (arrow.DataType, error) {
+	switch t {
+	case TypeInt64:
+		return arrow.PrimitiveTypes.Int64, nil
+	case TypeFloat64:
+		return arrow.PrimitiveTypes.Float64, nil
+	case TypeBool:
+		return arrow.FixedWidthTypes.Boolean, nil
+	case TypeTimestamp:
+		return arrow.FixedWidthTypes.Timestamp_us, nil
+	case TypeString:
+		return arrow.BinaryTypes.String, nil
+	}
+	return nil, fmt.Errorf("%w: unknown column type %q", ErrInvalid, string(t))
+}
+
+// cellError names the offending cell: lines[i] is the source line of row i,
+// col the 0-based column index.
+func cellError(lines []int, i, col int, name, v string, t ColumnType) error {
+	line := 0
+	if i < len(lines) {
+		line = lines[i]
+	}
+	if len(v) > 40 {
+		v = v[:40] + "..."
+	}
+	return fmt.Errorf("%w: line %d, column %d (%q): %q is not a valid %s", ErrInvalid, line, col+1, name, v, t)
+}
+
+// build converts the cells into an Arrow array of type c.typ (inferring it
+// when TypeAuto). The caller must Release the array.
+func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, lines []int) (arrow.Array, error) {
+	if c.typ == TypeAuto {
+		c.typ = c.infer()
+	}
+	n := len(c.vals)
+	check := func(i int) error {
+		if i%ctxEvery == 0 {
+			return ctx.Err()
+		}
+		return nil
+	}
+	switch c.typ {
+	case TypeInt64:
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i, v := range c.vals {
+			if err := check(i); err != nil {
+				return nil, err
+			}
+			if c.masks[i] == cellNull {
+				b.AppendNull()
+				continue
+			}
+			x, ok := parseInt(v)
+			if !ok {
+				return nil, cellError(lines, i, col, c.name, v, c.typ)
+			}
+			b.Append(x)
+		}
+		return b.NewArray(), nil
+	case TypeFloat64:
+		b := array.NewFloat64Builder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i, v := range c.vals {
+			if err := check(i); err != nil {
+				return nil, err
+			}
+			if c.masks[i] == cellNull {
+				b.AppendNull()
+				continue
+			}
+			x, ok := parseFloat(v)
+			if !ok {
+				return nil, cellError(lines, i, col, c.name, v, c.typ)
+			}
+			if math.IsNaN(x) {
+				b.AppendNull()
+				continue
+			}
+			b.Append(x)
+		}
+		return b.NewArray(), nil
+	case TypeBool:
+		b := array.NewBooleanBuilder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		for i, v := range c.vals {
+			if err := check(i); err != nil {
+				return nil, err
+			}
+			if c.masks[i] == cellNull {
+				b.AppendNull()
+				continue
+			}
+			x, ok := parseBool(v)
+			if !ok {
+				return nil, cellError(lines, i, col, c.name, v, c.typ)
+			}
+			b.Append(x)
+		}
+		return b.NewArray(), nil
+	case TypeTimestamp:
+		b := array.NewTimestampBuilder(mem, arrow.FixedWidthTypes.Timestamp_us.(*arrow.TimestampType))
+		defer b.Release()
+		b.Reserve(n)
+		for i, v := range c.vals {
+			if err := check(i); err != nil {
+				return nil, err
+			}
+			if c.masks[i] == cellNull {
+				b.AppendNull()
+				continue
+			}
+			x, ok := parseTime(v)
+			if !ok {
+				return nil, cellError(lines, i, col, c.name, v, c.typ)
+			}
+			b.Append(arrow.Timestamp(x.UnixMicro()))
+		}
+		return b.NewArray(), nil
+	case TypeString:
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		b.Reserve(n)
+		size := 0
+		for _, v := range c.vals {
+			size += len(v)
+		}
+		b.ReserveData(size)
+		for i, v := range c.vals {
+			if err := check(i); err != nil {
+				return nil, err
+			}
+			if c.masks[i] == cellNull {
+				b.AppendNull()
+				continue
+			}
+			b.Append(v)
+		}
+		return b.NewArray(), nil
+	}
+	return nil, fmt.Errorf("%w: column %q: unknown column type %q", ErrInvalid, c.name, string(c.typ))
+}
+
+// buildFrame turns text columns into a Frame; the caller must Release it.
+func buildFrame(ctx context.Context, mem memory.Allocator, cols []*textColumn, lines []int, nrows int) (*Frame, error) {
+	arrs := make([]arrow.Array, 0, len(cols))
+	defer func() {
+		for _, a := range arrs {
+			a.Release()
+		}
+	}()
+	for j, c := range cols {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		a, err := c.build(ctx, mem, j, lines)
+		if err != nil {
+			return nil, err
+		}
+		arrs = append(arrs, a)
+	}
+	names := make([]string, len(cols))
+	for j, c := range cols {
+		names[j] = c.name
+	}
+	return frameFromArrays(mem, names, arrs, nrows)
+}
+
+// frameFromArrays builds a Frame over arrs (retained; the caller keeps its
+// references). The caller must Release the Frame.
+func frameFromArrays(mem memory.Allocator, names []string, arrs []arrow.Array, nrows int) (*Frame, error) {
+	fields := make([]arrow.Field, len(arrs))
+	for j, a := range arrs {
+		fields[j] = arrow.Field{Name: names[j], Type: a.DataType(), Nullable: true}
+	}
+	rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), arrs, int64(nrows))
+	defer rec.Release()
+	f, err := NewFrame(rec)
+	if err != nil {
+		return nil, err
+	}
+	f.mem = mem
+	return f, nil
+}
+
+// checkNames reports an empty or duplicate column name.
+func checkNames(names []string) error {
+	seen := make(map[string]int, len(names))
+	for j, n := range names {
+		if strings.TrimSpace(n) == "" {
+			return fmt.Errorf("%w: line 1, column %d: empty column name", ErrInvalid, j+1)
+		}
+		if k, ok := seen[n]; ok {
+			return fmt.Errorf("%w: line 1, column %d: duplicate column name %q (also column %d)", ErrInvalid, j+1, n, k+1)
+		}
+		seen[n] = j
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+package dataset
+
+import (
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Kind is the role a column plays for learning, decided by InferKind from
+// its Arrow type, its values and its name.
+type Kind string
+
+// Column kinds.
+const (
+	KindNumeric     Kind = "numeric"     // floating point measurements
+	KindInteger     Kind = "integer"     // integer counts or codes
+	KindBoolean     Kind = "boolean"     // true/false
+	KindCategorical Kind = "categorical" // strings with repeated values
+	KindDatetime    Kind = "datetime"    // timestamps and dates
+	KindText        Kind = "text"        // free text: near-unique, long or with spaces
+	KindIdentifier  Kind = "identifier"  // row keys: carry no signal, drop them
+	KindConstant    Kind = "constant"    // at most one distinct non-null value
+)
+
+// Thresholds used by InferKind.
+const (
+	// kindMinUnique is the least number of distinct values before a column
+	// may be called text or identifier because its values are (nearly)
+	// unique; smaller columns are too small to tell.
+	kindMinUnique = 20
+	// lowCardinality is the most distinct values of a numeric or integer
+	// column flagged ColumnProfile.LowCardinality.
+	lowCardinality = 20
+)
+
+// InferKind returns the kind of column a named name. The rules, first
+// match wins (ratios are over non-null values; NaN counts as null):
+//
+//   - no non-null value, or a single distinct one: KindConstant;
+//   - boolean type: KindBoolean;
+//   - timestamp, date or time type: KindDatetime;
+//   - floating point type: KindNumeric;
+//   - integer type: KindIdentifier if the name looks like an id ("id",
+//     "*_id", "userId", "index", "uuid", "key", "Unnamed: 0", ...) and at
+//     least 95% of values are distinct, or if the values are unique, at
+//     least 20, and step by exactly +1 in row order (a row number);
+//     otherwise KindInteger (however few its values; Analyze notes
+//     ColumnProfile.LowCardinality when it has at most 20);
+//   - string and other types: KindIdentifier if the name looks like an id
+//     and at least 95% of values are distinct; KindText if the mean length
+//     is at least 50 bytes, or if at least half the values are distinct,
+//     there are more than 20 of them, and the mean length is at least 20
+//     bytes or at least half the values contain a space; KindIdentifier if
+//     at least 95% are distinct and more than 20; else KindCategorical.
+//
+// a is borrowed. InferKind does not panic on any array.
+func InferKind(name string, a arrow.Array) Kind {
+	if a == nil {
+		return KindConstant
+	}
+	s := summarize(name, a)
+	return s.kind()
+}
+
+// looksLikeID reports whether a column name reads like a key.
+func looksLikeID(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	switch n {
+	case "id", "index", "idx", "uuid", "guid", "key", "rowid", "row_id", "row", "row_number", "rownum", "pk":
+		return true
+	}
+	if strings.HasPrefix(n, "unnamed") {
+		return true
+	}
+	for _, suf := range []string{"_id", "-id", " id", ".id", "_key", "_uuid", "_index"} {
+		if strings.HasSuffix(n, suf) {
+			return true
+		}
+	}
+	// camelCase "userId" / "userID".
+	r := []rune(strings.TrimSpace(name))
+	if k := len(r); k >= 3 && r[k-2] == 'I' && (r[k-1] == 'd' || r[k-1] == 'D') && unicode.IsLower(r[k-3]) {
+		return true
+	}
+	return false
+}
+
+// typeClass groups Arrow types by how they are profiled.
+type typeClass int
+
+const (
+	classString typeClass = iota
+	classFloat
+	classInt
+	classBool
+	classTime
+)
+
+func classOf(dt arrow.DataType) typeClass {
+	switch dt.ID() {
+	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		return classFloat
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return classInt
+	case arrow.BOOL:
+		return classBool
+	case arrow.TIMESTAMP, arrow.DATE32, arrow.DATE64, arrow.TIME32, arrow.TIME64:
+		return classTime
+	}
+	return classString
+}
+
+// summary is what one pass over a column learns: dense value codes and the
+// facts InferKind and Analyze need.
+type summary struct {
+	name     string
+	arr      arrow.Array
+	class    typeClass
+	n        int
+	missing  int
+	codes    []int32   // per row; -1 for null
+	counts   []int     // per code
+	first    []int     // per code, the first row holding it
+	floats   []float64 // per row for numeric classes (NaN null), else nil
+	avgLen   float64   // strings: mean byte length of non-null values
+	spaces   float64   // strings: share of non-null values with a space
+	rowStep1 bool      // ints: unique and stepping by +1 in row order
+}
+
+func (s *summary) distinct() int { return len(s.counts) }
+
+func (s *summary) nonNull() int { return s.n - s.missing }
+
+// label formats code c as Strings would.
+func (s *summary) label(c int32) string {
+	return formatValue(s.arr, s.first[c])
+}
+
+// summarize codes column a (borrowed).
+func summarize(name string, a arrow.Array) *summary {
+	n := a.Len()
+	s := &summary{name: name, arr: a, class: classOf(a.DataType()), n: n, codes: make([]int32, n)}
+	add := func(i int, c int32, fresh bool) {
+		s.codes[i] = c
+		if fresh {
+			s.counts = append(s.counts, 1)
+			s.first = append(s.first, i)
+		} else {
+			s.counts[c]++
+		}
+	}
+	if s.class != classString {
+		fl, err := Floats(a)
+		if err == nil {
+			s.floats = fl
+			idx := make(map[float64]int32, min(n, 1024))
+			for i, v := range fl {
+				if math.IsNaN(v) {
+					s.codes[i] = -1
+					s.missing++
+					continue
+				}
+				c, ok := idx[v]
+				if !ok {
+					c = int32(len(s.counts))
+					idx[v] = c
+				}
+				add(i, c, !ok)
+			}
+			if s.class == classInt && s.missing == 0 && n >= kindMinUnique {
+				s.rowStep1 = true
+				for i := 1; i < n; i++ {
+					if fl[i] != fl[i-1]+1 {
+						s.rowStep1 = false
+						break
+					}
+				}
+			}
+			return s
+		}
+		s.class = classString // a type Floats does not know: profile its text
+	}
+	var vals []string
+	var valid []bool
+	if sa, ok := a.(*array.String); ok {
+		vals = make([]string, n)
+		valid = make([]bool, n)
+		for i := range n {
+			if sa.IsValid(i) {
+				vals[i], valid[i] = sa.Value(i), true
+			}
+		}
+	} else {
+		vals, valid = Strings(a)
+	}
+	idx := make(map[string]int32, min(n, 1024))
+	totalLen, withSpace := 0, 0
+	for i, v := range vals {
+		if !valid[i] {
+			s.codes[i] = -1
+			s.missing++
+			continue
+		}
+		totalLen += len(v)
+		if strings.IndexByte(v, ' ') >= 0 {
+			withSpace++
+		}
+		c, ok := idx[v]
+		if !ok {
+			c = int32(len(s.counts))
+			idx[v] = c
+		}
+		add(i, c, !ok)
+	}
+	if nn := s.nonNull(); nn > 0 {
+		s.avgLen = float64(totalLen) / float64(nn)
+		s.spaces = float64(withSpace) / float64(nn)
+	}
+	return s
+}
+
+// kind applies the InferKind rules to a summary.
+func (s *summary) kind() Kind {
+	d, nn := s.distinct(), s.nonNull()
+	if d <= 1 {
+		return KindConstant
+	}
+	unique := float64(d) / float64(nn)
+	idName := looksLikeID(s.name)
+	switch classOf(s.arr.DataType()) {
+	case classBool:
+		return KindBoolean
+	case classTime:
+		return KindDatetime
+	case classFloat:
+		return KindNumeric
+	case classInt:
+		if (idName && unique >= 0.95) || (s.rowStep1 && d >= kindMinUnique) {
+			return KindIdentifier
+		}
+		return KindInteger
+	}
+	switch {
+	case idName && unique >= 0.95:
+		return KindIdentifier
+	case s.avgLen >= 50:
+		return KindText
+	case unique >= 0.5 && d > kindMinUnique && (s.avgLen >= 20 || s.spaces >= 0.5):
+		return KindText
+	case unique >= 0.95 && d > kindMinUnique:
+		return KindIdentifier
+	}
+	return KindCategorical
+}
