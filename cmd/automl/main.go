@@ -1,0 +1,336 @@
+// Command automl profiles tabular data, fits the best model it can find in
+// a time budget, and predicts with a saved model.
+//
+//	automl profile --data FILE [--target COL] [--json]
+//	automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
+//	           [--parallelism N] [--out model.automl] [--json]
+//	automl predict --model FILE --data FILE [--out preds.csv]
+//
+// FILE may be .csv, .tsv, .parquet, .arrow/.feather/.ipc or .jsonl. fit
+// shows progress on stderr, prints the leaderboard and saves the predictor
+// (default model.automl). predict writes CSV in the input's row order: a
+// column "prediction" and, for classification, one column "proba_<class>"
+// per class; without --out it writes to stdout. The target column may be
+// absent from predict's input.
+//
+// Bad input gives a non-zero exit status and a one-line error on stderr.
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/dataset"
+)
+
+const usage = `usage:
+  automl profile --data FILE [--target COL] [--json]
+  automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
+             [--parallelism N] [--out model.automl] [--json]
+             [--max-trials N] [--folds N] [--drop COL,COL] [--include M,M] [--exclude M,M]
+  automl predict --model FILE --data FILE [--out preds.csv]
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// errUsage marks a command-line mistake (exit status 2).
+var errUsage = errors.New("usage")
+
+// run executes one command and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "profile":
+		err = profileCmd(ctx, args[1:], stdout)
+	case "fit":
+		err = fitCmd(ctx, args[1:], stdout, stderr)
+	case "predict":
+		err = predictCmd(ctx, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "automl: %s\n", oneLine(err.Error()))
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// oneLine folds an error message onto one line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: %s: unexpected argument %q", errUsage, fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+func profileCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("profile")
+	data := fs.String("data", "", "data file")
+	target := fs.String("target", "", "target column")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("%w: profile needs --data FILE", errUsage)
+	}
+	f, err := dataset.ReadFile(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer f.Release()
+	prof, err := dataset.Analyze(f, *target)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, prof)
+	}
+	_, err = fmt.Fprintln(stdout, prof)
+	return err
+}
+
+func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("fit")
+	data := fs.String("data", "", "training data file")
+	target := fs.String("target", "", "target column")
+	budget := fs.Duration("budget", time.Minute, "time budget")
+	seed := fs.Uint64("seed", 0, "random seed")
+	metric := fs.String("metric", "", "metric name")
+	par := fs.Int("parallelism", 0, "trials at once (0 = all cores)")
+	out := fs.String("out", "model.automl", "where to save the predictor")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	maxTrials := fs.Int("max-trials", 0, "cap on trials (0 = none)")
+	folds := fs.Int("folds", 0, "cross-validation folds (0 = auto)")
+	drop := fs.String("drop", "", "comma-separated columns to ignore")
+	include := fs.String("include", "", "comma-separated models to try")
+	exclude := fs.String("exclude", "", "comma-separated models to skip")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *data == "" || *target == "" {
+		return fmt.Errorf("%w: fit needs --data FILE and --target COL", errUsage)
+	}
+	if *budget <= 0 {
+		return fmt.Errorf("%w: --budget must be positive", errUsage)
+	}
+	f, err := dataset.ReadFile(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer f.Release()
+
+	progress := &progress{w: stderr}
+	opts := automl.Options{
+		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
+		MaxTrials: *maxTrials, Folds: *folds,
+		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude),
+		OnEvent: progress.event,
+	}
+	res, err := automl.New(opts).Fit(ctx, f, *target)
+	if err != nil && res == nil {
+		return err
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "automl: %s; saving the best model so far\n", oneLine(err.Error()))
+	}
+	if err := save(res.Predictor, *out); err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, res)
+	}
+	fmt.Fprintln(stdout, res.Leaderboard)
+	if len(res.Importance) > 0 {
+		fmt.Fprintln(stdout, "permutation importance (out of fold, drop in "+res.Leaderboard.Metric+"):")
+		for _, imp := range res.Importance {
+			fmt.Fprintf(stdout, "  %-24s %9.4f ± %.4f\n", imp.Column, imp.Mean, imp.Std)
+		}
+	}
+	fmt.Fprintf(stdout, "saved %s (%s, %.1fs)\n", *out, res.Profile.Task, res.Duration.Seconds())
+	return nil
+}
+
+// save writes the predictor to a temporary file and renames it into
+// place, so a failure never leaves half a model behind.
+func save(p *automl.Predictor, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".automl-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := p.Save(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func predictCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("predict")
+	model := fs.String("model", "", "saved predictor")
+	data := fs.String("data", "", "data file")
+	out := fs.String("out", "", "output CSV (default stdout)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *model == "" || *data == "" {
+		return fmt.Errorf("%w: predict needs --model FILE and --data FILE", errUsage)
+	}
+	mf, err := os.Open(*model)
+	if err != nil {
+		return err
+	}
+	p, err := automl.Load(mf)
+	mf.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *model, err)
+	}
+	f, err := dataset.ReadFile(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer f.Release()
+	preds, err := p.Predict(ctx, f)
+	if err != nil {
+		return err
+	}
+	w := stdout
+	var file *os.File
+	if *out != "" {
+		file, err = os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	if err := writePredictions(w, preds); err != nil {
+		return err
+	}
+	if file != nil {
+		return file.Close()
+	}
+	return nil
+}
+
+// writePredictions writes one CSV row per input row: the prediction, then
+// one probability column per class.
+func writePredictions(w io.Writer, p *automl.Predictions) error {
+	cw := csv.NewWriter(w)
+	header := []string{"prediction"}
+	for _, c := range p.Classes {
+		header = append(header, "proba_"+c)
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	k := len(p.Classes)
+	rec := make([]string, len(header))
+	for i := range p.Values {
+		if k == 0 {
+			rec[0] = strconv.FormatFloat(p.Values[i], 'g', -1, 64)
+		} else {
+			rec[0] = p.Labels[i]
+			for c := range k {
+				rec[1+c] = strconv.FormatFloat(p.Proba[i*k+c], 'g', 6, 64)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func split(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// progress prints one line per finished trial and phase to stderr.
+type progress struct {
+	w    io.Writer
+	best float64
+	have bool
+}
+
+func (p *progress) event(e automl.Event) {
+	ts := fmt.Sprintf("[%6.1fs]", e.Elapsed.Seconds())
+	switch e.Kind {
+	case automl.EventPhase:
+		fmt.Fprintf(p.w, "%s phase %s\n", ts, e.Phase)
+	case automl.EventTrialFinished:
+		switch e.Status {
+		case "ok":
+			fmt.Fprintf(p.w, "%s trial %3d %-14s %-9s score %.5f\n", ts, e.Trial, e.Model, e.Phase, e.Score)
+		default:
+			fmt.Fprintf(p.w, "%s trial %3d %-14s %-9s %s: %s\n", ts, e.Trial, e.Model, e.Phase, e.Status, oneLine(e.Err))
+		}
+	case automl.EventNewBest:
+		fmt.Fprintf(p.w, "%s new best: trial %d %s %.5f\n", ts, e.Trial, e.Model, e.Score)
+	}
+}
