@@ -23,6 +23,10 @@ type Observation struct {
 	Budget float64 `json:"budget,omitempty"`
 	// Err is the trial's error, nil if it succeeded.
 	Err error `json:"-"`
+	// Pending marks a trial that was proposed but has not finished; its
+	// Loss is NaN. Search shows pending trials of the current batch to
+	// the sampler (see Sampler) and never returns them.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Failed reports whether the trial failed: it has an error or a loss that
@@ -34,9 +38,12 @@ func (o Observation) Failed() bool {
 // Sampler proposes the next configuration to evaluate.
 //
 // trial is the index of the trial being proposed (0, 1, 2, ... in Search)
-// and history holds the completed observations, oldest first; several
-// trials may be proposed from the same history (a batch), so a sampler
-// must not assume len(history) == trial. A sampler must draw randomness
+// and history holds the observations, oldest first: the completed ones,
+// then those of trials already proposed in the current batch, marked
+// Pending with a NaN Loss, so that a model-based sampler can avoid
+// proposing the same point twice (TPE counts them as bad: the
+// "constant liar" strategy). A sampler must not assume len(history) ==
+// trial. A sampler must draw randomness
 // only from rng, and must be deterministic given (rng, trial, history):
 // that is what makes a search reproducible at any parallelism. Next may
 // be called from several goroutines at once only if the implementation

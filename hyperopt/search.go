@@ -49,7 +49,8 @@ func (o SearchOptions) withDefaults() (SearchOptions, error) {
 }
 
 // Search runs a sequential-decision search: sampler proposes a batch of
-// BatchSize configurations from the observations of all previous batches,
+// BatchSize configurations, one at a time, from the observations of all
+// previous batches and the batch's earlier proposals (marked Pending),
 // the batch is evaluated in parallel by eval(ctx, i, cfg) (i is the global
 // trial index, cfg a copy the callee may keep or mutate), its results are
 // appended in trial order, and the next batch is proposed, until MaxTrials
@@ -86,14 +87,19 @@ func Search(ctx context.Context, opts SearchOptions, sampler Sampler,
 		}
 		size := min(o.BatchSize, o.MaxTrials-start)
 		cfgs := make([]map[string]any, 0, size)
+		// The sampler sees the completed observations plus this batch's
+		// proposals so far, marked Pending.
+		hist := make([]Observation, len(obs), len(obs)+size)
+		copy(hist, obs)
 		for j := range size {
 			i := start + j
-			cfg, err := propose(sampler, rand.New(rand.NewPCG(o.Seed, uint64(i))), i, obs)
+			cfg, err := propose(sampler, rand.New(rand.NewPCG(o.Seed, uint64(i))), i, hist)
 			if err != nil {
 				samplerErr = err
 				break
 			}
 			cfgs = append(cfgs, cfg)
+			hist = append(hist, Observation{Trial: i, Config: cfg, Loss: math.NaN(), Pending: true})
 		}
 		batch := make([]Observation, len(cfgs))
 		started := make([]bool, len(cfgs))

@@ -13,8 +13,10 @@ import (
 // For each proposal it takes the observations at the largest budget that
 // has at least Startup of them (BOHB's rule; with a single budget, all of
 // them), sorts them by loss (ties by age) and splits them: the best
-// ceil(Gamma·n), at most 25, are "good", the rest "bad"; failed
-// observations are always bad, so regions that fail are avoided. Then,
+// ceil(Gamma·n), at most 25, are "good", the rest "bad". Failed
+// observations are always bad, so regions that fail are avoided, and so
+// are pending ones (proposed earlier in the same batch, see Sampler): this
+// "constant liar" keeps a batch from piling onto one point. Then,
 // parameter by parameter in space order, skipping parameters whose
 // condition does not hold for the values already chosen, it fits two
 // Parzen estimators, l(x) on the good and g(x) on the bad observations
