@@ -1,0 +1,251 @@
+// Command gbdtbench times models/gbdt on the speed kit's CSV files (written
+// by ../shared/bench/speed/gbdt_speed.py and xgb_multiclass.py) with the
+// settings the kit uses for XGBoost, and prints one JSON object per task.
+//
+//	go run ./bench/speed/gbdtbench -data /tmp/automl-bench/speed -tasks cls,reg,mc -repeats 3
+//
+// Times: bin_s (quantizing the training rows), train_s (boosting on the
+// bins), fit_s (both), predict_s (probabilities or values for the test
+// rows). Each is the median of -repeats runs; the metric comes from the
+// first run (training is deterministic).
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/models/gbdt"
+)
+
+func main() {
+	dir := flag.String("data", "/tmp/automl-bench/speed", "directory with {cls,reg,mc}_{train,test}.csv")
+	tasks := flag.String("tasks", "cls,reg", "comma-separated tasks: cls, reg, mc")
+	repeats := flag.Int("repeats", 3, "runs per task (median reported)")
+	threads := flag.Int("threads", 2, "GOMAXPROCS and model threads")
+	rounds := flag.Int("rounds", 200, "boosting rounds")
+	leaves := flag.Int("leaves", 64, "max_leaves")
+	depth := flag.Int("depth", 6, "max_depth (0 = unlimited)")
+	extra := flag.String("params", "", "extra params as JSON, e.g. '{\"lambda_l2\":0}'")
+	flag.Parse()
+	runtime.GOMAXPROCS(*threads)
+	for _, task := range strings.Split(*tasks, ",") {
+		res, err := run(*dir, task, *repeats, *threads, *rounds, *leaves, *depth, *extra)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gbdtbench:", err)
+			os.Exit(1)
+		}
+		b, _ := json.Marshal(res)
+		fmt.Println(string(b))
+	}
+}
+
+func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra string) (map[string]any, error) {
+	Xtr, ytr, err := readCSV(filepath.Join(dir, task+"_train.csv"))
+	if err != nil {
+		return nil, err
+	}
+	Xte, yte, err := readCSV(filepath.Join(dir, task+"_test.csv"))
+	if err != nil {
+		return nil, err
+	}
+	numClasses := 0
+	switch task {
+	case "cls":
+		numClasses = 2
+	case "mc":
+		numClasses = int(slices.Max(ytr)) + 1
+	}
+	p := models.Params{
+		"num_rounds": rounds, "learning_rate": 0.1, "max_leaves": leaves, "max_depth": depth,
+		"lambda_l2": 1.0, "min_child_weight": 1.0, "min_data_in_leaf": 0, "threads": threads,
+	}
+	if extra != "" {
+		var q map[string]any
+		if err := json.Unmarshal([]byte(extra), &q); err != nil {
+			return nil, err
+		}
+		p = p.Merge(q)
+	}
+	var binS, trainS, predS []float64
+	var metric map[string]float64
+	trees := 0
+	for rep := range repeats {
+		runtime.GC()
+		t0 := time.Now()
+		bins := models.NewBinned(Xtr, nil, 255)
+		t1 := time.Now()
+		m, err := gbdt.New(p)
+		if err != nil {
+			return nil, err
+		}
+		d := &models.Data{X: Xtr, Y: ytr, NumClasses: numClasses, Bins: bins}
+		if err := m.Fit(context.Background(), d); err != nil {
+			return nil, err
+		}
+		t2 := time.Now()
+		out := make([]float64, models.OutputLen(len(yte), numClasses))
+		if err := m.Predict(out, Xte); err != nil {
+			return nil, err
+		}
+		t3 := time.Now()
+		binS = append(binS, t1.Sub(t0).Seconds())
+		trainS = append(trainS, t2.Sub(t1).Seconds())
+		predS = append(predS, t3.Sub(t2).Seconds())
+		if rep == 0 {
+			metric = score(out, yte, numClasses)
+			trees = m.NumTrees()
+		}
+	}
+	fit := make([]float64, len(binS))
+	for i := range fit {
+		fit[i] = binS[i] + trainS[i]
+	}
+	res := map[string]any{
+		"task": task, "model": "gbdt-go", "threads": threads, "trees": trees,
+		"bin_s": median(binS), "train_s": median(trainS), "fit_s": median(fit),
+		"predict_s": median(predS), "train_s_all": trainS,
+	}
+	for k, v := range metric {
+		res[k] = v
+	}
+	return res, nil
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func score(out, y []float64, numClasses int) map[string]float64 {
+	n := len(y)
+	switch {
+	case numClasses == 0:
+		se := 0.0
+		for i := range y {
+			se += (out[i] - y[i]) * (out[i] - y[i])
+		}
+		return map[string]float64{"rmse": math.Sqrt(se / float64(n))}
+	case numClasses == 2:
+		p := make([]float64, n)
+		acc := 0
+		for i := range y {
+			p[i] = out[2*i+1]
+			if (p[i] >= 0.5) == (y[i] == 1) {
+				acc++
+			}
+		}
+		return map[string]float64{"auc": auc(p, y), "accuracy": float64(acc) / float64(n)}
+	default:
+		acc, ll := 0, 0.0
+		for i := range y {
+			row := out[i*numClasses : (i+1)*numClasses]
+			best := 0
+			for c := range row {
+				if row[c] > row[best] {
+					best = c
+				}
+			}
+			if best == int(y[i]) {
+				acc++
+			}
+			ll -= math.Log(math.Max(row[int(y[i])], 1e-15))
+		}
+		return map[string]float64{"accuracy": float64(acc) / float64(n), "log_loss": ll / float64(n)}
+	}
+}
+
+// auc is the Mann-Whitney AUC with tied scores sharing their mean rank.
+func auc(p, y []float64) float64 {
+	idx := make([]int, len(p))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		switch {
+		case p[a] < p[b]:
+			return -1
+		case p[a] > p[b]:
+			return 1
+		}
+		return 0
+	})
+	var rankPos, npos float64
+	for i := 0; i < len(idx); {
+		j := i
+		for j < len(idx) && p[idx[j]] == p[idx[i]] {
+			j++
+		}
+		r := float64(i+j+1) / 2 // mean of ranks i+1..j
+		for _, k := range idx[i:j] {
+			if y[k] == 1 {
+				rankPos += r
+				npos++
+			}
+		}
+		i = j
+	}
+	nneg := float64(len(p)) - npos
+	return (rankPos - npos*(npos+1)/2) / (npos * nneg)
+}
+
+// readCSV reads a header line then numbers; column "y" is the target.
+func readCSV(path string) ([][]float64, []float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	head, err := r.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	yc := slices.Index(head, "y")
+	if yc < 0 {
+		return nil, nil, fmt.Errorf("%s: no column y", path)
+	}
+	X := make([][]float64, len(head)-1)
+	var y []float64
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		j := 0
+		for c, s := range rec {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s line %d: %w", path, line, err)
+			}
+			if c == yc {
+				y = append(y, v)
+			} else {
+				X[j] = append(X[j], v)
+				j++
+			}
+		}
+	}
+	return X, y, nil
+}

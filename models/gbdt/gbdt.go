@@ -1,0 +1,378 @@
+package gbdt
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// Model is a histogram gradient-boosted tree ensemble. Make one with New;
+// the zero value is not usable. After Fit returns, Predict and
+// Importances are safe for concurrent use; Fit must not run concurrently
+// with anything else on the same Model.
+type Model struct {
+	cfg config
+
+	// Fitted state (serialized).
+	nf         int
+	numClasses int
+	obj        uint8
+	k          int       // trees per round: 1, or NumClasses for multiclass
+	base       []float64 // initial raw score per output
+	trees      []tree    // round r, output c is trees[r*k+c]
+	imp        []float64
+	bestIter   int // rounds kept (early stopping), = len(trees)/k
+}
+
+// New returns an unfitted model with hyperparameters p (absent names take
+// their defaults):
+//
+//	objective              "" (by task: squared / binary / multiclass), "squared",
+//	                       "huber", "absolute", "binary", "multiclass"
+//	num_rounds             100 boosting rounds (upper bound with early stopping)
+//	learning_rate          0.1
+//	max_leaves             31 (leaf-wise growth, best leaf first)
+//	max_depth              0 = unlimited (-1 too)
+//	min_data_in_leaf       20 rows (estimated from hessians, as LightGBM)
+//	min_child_weight       1e-3 (least hessian sum in a child)
+//	lambda_l2, lambda_l1   1, 0
+//	min_split_gain         0
+//	bagging_fraction       1 (row subsample per round, without replacement)
+//	feature_fraction       1 (feature subsample per tree)
+//	max_bins               255 (only when Fit bins the data itself)
+//	early_stopping_rounds  0 = off; with Data.Valid, stop after this many
+//	                       rounds without improving the validation loss and
+//	                       keep the best round
+//	cat_smooth, cat_l2     10, 10 (categorical splits)
+//	max_cat_to_onehot      4 (fewer categories: one-vs-rest splits)
+//	max_cat_threshold      32 (most categories on the left of a split)
+//	min_data_per_group     10 (rarer categories always go right)
+//	huber_delta            1
+//	seed                   0
+//	threads                0 = GOMAXPROCS
+//
+// A bad name or value is an error wrapping models.ErrParam.
+func New(p models.Params) (*Model, error) {
+	c, err := parseConfig(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Model{cfg: c}, nil
+}
+
+// Fit trains the ensemble on d. If d.Bins is nil it bins d.X itself (with
+// max_bins); otherwise it uses d.Bins as is (shared, read-only). With
+// d.Valid set, the validation loss is tracked every round and
+// early_stopping_rounds > 0 stops training; without it all rounds run.
+// Fit checks ctx between trees and returns ctx.Err() if it is cancelled.
+func (m *Model) Fit(ctx context.Context, d *models.Data) error {
+	if err := d.Check(); err != nil {
+		return err
+	}
+	obj, ok := objectiveCode(m.cfg.objective, d.NumClasses)
+	if !ok {
+		return fmt.Errorf("%w: objective %q with NumClasses %d", models.ErrTask, m.cfg.objective, d.NumClasses)
+	}
+	n, nf := d.Rows(), len(d.X)
+	if n >= math.MaxInt32 {
+		return fmt.Errorf("%w: %d rows, at most %d", models.ErrData, n, math.MaxInt32-1)
+	}
+	bins := d.Bins
+	if bins == nil {
+		bins = models.NewBinned(d.X, d.Categories, m.cfg.maxBins)
+	} else if err := checkBins(bins, n, nf); err != nil {
+		return err
+	}
+	var valid *models.Data
+	var vbins *models.Binned
+	if d.Valid != nil {
+		valid = d.Valid
+		if err := valid.Check(); err != nil {
+			return fmt.Errorf("validation data: %w", err)
+		}
+		if len(valid.X) != nf || valid.NumClasses != d.NumClasses {
+			return fmt.Errorf("%w: validation data has %d features and %d classes, training %d and %d",
+				models.ErrData, len(valid.X), valid.NumClasses, nf, d.NumClasses)
+		}
+		vbins = valid.Bins
+		if vbins == nil {
+			vbins = bins.Bin(valid.X)
+		} else if err := checkBins(vbins, valid.Rows(), nf); err != nil {
+			return fmt.Errorf("validation data: %w", err)
+		}
+	}
+
+	c := &m.cfg
+	k := 1
+	if obj == objMulticlass {
+		k = d.NumClasses
+	}
+	m.nf, m.numClasses, m.obj, m.k = nf, d.NumClasses, obj, k
+	m.base = baseScores(obj, k, d.Y, d.W)
+	m.trees = m.trees[:0]
+	score := make([]float64, n*k)
+	for i := range score {
+		score[i] = m.base[i%k]
+	}
+	var vscore []float64
+	if valid != nil {
+		vscore = make([]float64, valid.Rows()*k)
+		for i := range vscore {
+			vscore[i] = m.base[i%k]
+		}
+	}
+	var prob []float64
+	if obj == objMulticlass {
+		prob = make([]float64, n*k)
+	}
+
+	threads := c.threads
+	if threads == 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	g := newGrower(c, bins, threads)
+	defer g.close()
+	rng := rand.New(rand.NewPCG(c.seed, 0x6762647421))
+	bestLoss, bestRound := math.Inf(1), 0
+	var treeLeaf []int32
+	if c.bagging < 1 {
+		treeLeaf = make([]int32, n)
+	}
+	for round := 0; round < c.rounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows, all := n, true
+		if c.bagging < 1 {
+			rows, all = 0, false
+			for i := range n {
+				if rng.Float64() < c.bagging {
+					g.idx[rows] = int32(i)
+					rows++
+				}
+			}
+			if rows == 0 {
+				g.idx[0] = int32(rng.IntN(n))
+				rows = 1
+			}
+		}
+		for kc := range k {
+			if kc > 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			gradients(obj, g.gh, score, k, kc, d.Y, d.W, prob, c.huberDelta)
+			if all {
+				for i := range n {
+					g.idx[i] = int32(i)
+				}
+			} else if kc > 0 {
+				// The previous class's tree partitioned the bag.
+				slices.Sort(g.idx[:rows])
+			}
+			g.sampleFeatures(rng, nf)
+			t, leaves := g.grow(rows, all)
+			if obj == objAbsolute {
+				renewAbsolute(&t, leaves, g.idx, score, d.Y, d.W, c.lr)
+			}
+			if all {
+				for li := range leaves {
+					v := t.leaves[li]
+					for _, r := range g.idx[leaves[li].start:leaves[li].end] {
+						score[int(r)*k+kc] += v
+					}
+				}
+			} else {
+				for i := range n {
+					treeLeaf[i] = int32(t.leafBinned(bins.Codes, i))
+				}
+				for i := range n {
+					score[i*k+kc] += t.leaves[treeLeaf[i]]
+				}
+			}
+			if valid != nil {
+				for i := range valid.Rows() {
+					vscore[i*k+kc] += t.leaves[t.leafBinned(vbins.Codes, i)]
+				}
+			}
+			m.trees = append(m.trees, t)
+		}
+		if valid != nil {
+			l := loss(obj, vscore, k, valid.Y, valid.W, c.huberDelta)
+			if l < bestLoss {
+				bestLoss, bestRound = l, round+1
+			} else if c.earlyStop > 0 && round+1-bestRound >= c.earlyStop {
+				break
+			}
+		}
+	}
+	if valid != nil && c.earlyStop > 0 && bestRound > 0 {
+		m.trees = m.trees[:bestRound*k]
+	}
+	m.bestIter = len(m.trees) / k
+	m.imp = make([]float64, nf)
+	for i := range m.trees {
+		for _, nd := range m.trees[i].nodes {
+			m.imp[nd.feature] += float64(nd.gain)
+		}
+	}
+	return nil
+}
+
+// sampleFeatures picks the features of the next tree (all of them when
+// feature_fraction is 1).
+func (g *grower) sampleFeatures(rng *rand.Rand, nf int) {
+	g.feats = g.feats[:0]
+	if g.c.featureFraction >= 1 {
+		for j := range nf {
+			g.feats = append(g.feats, int32(j))
+		}
+		return
+	}
+	want := max(1, int(math.Round(g.c.featureFraction*float64(nf))))
+	// Selection sampling keeps the features in order.
+	for j := 0; j < nf && len(g.feats) < want; j++ {
+		if rng.IntN(nf-j) < want-len(g.feats) {
+			g.feats = append(g.feats, int32(j))
+		}
+	}
+}
+
+// renewAbsolute sets each leaf of t to the weighted median of its rows'
+// residuals (times lr), as LightGBM does for L1 loss.
+func renewAbsolute(t *tree, leaves []leafState, idx []int32, score, y, w []float64, lr float64) {
+	var res, wts []float64
+	for li, l := range leaves {
+		res = res[:0]
+		wts = wts[:0]
+		for _, r := range idx[l.start:l.end] {
+			res = append(res, y[r]-score[r])
+			if w != nil {
+				wts = append(wts, w[r])
+			}
+		}
+		if len(res) == 0 {
+			continue
+		}
+		var ww []float64
+		if w != nil {
+			ww = wts
+		}
+		t.leaves[li] = weightedMedian(res, ww) * lr
+	}
+}
+
+func checkBins(b *models.Binned, n, nf int) error {
+	if b.N != n || len(b.Codes) != nf || len(b.Uppers) != nf {
+		return fmt.Errorf("%w: Bins has %d rows and %d features, data %d and %d", models.ErrData, b.N, len(b.Codes), n, nf)
+	}
+	if b.Categories != nil && len(b.Categories) != nf {
+		return fmt.Errorf("%w: Bins has %d category counts for %d features", models.ErrData, len(b.Categories), nf)
+	}
+	for j, col := range b.Codes {
+		if len(col) != n {
+			return fmt.Errorf("%w: Bins feature %d has %d rows, want %d", models.ErrData, j, len(col), n)
+		}
+		if !b.IsCategorical(j) && len(b.Uppers[j]) == 0 {
+			return fmt.Errorf("%w: Bins feature %d is numeric but has no edges", models.ErrData, j)
+		}
+		if !b.IsCategorical(j) && len(b.Uppers[j]) > models.MaxBins {
+			return fmt.Errorf("%w: Bins feature %d has %d bins, at most %d", models.ErrData, j, len(b.Uppers[j]), models.MaxBins)
+		}
+	}
+	return nil
+}
+
+// Predict writes predictions for the rows of X (column-major, NaN =
+// missing): n values for regression, n*K class probabilities row-major for
+// classification. Rows are scored in parallel blocks; the result does not
+// depend on the parallelism.
+func (m *Model) Predict(dst []float64, X [][]float64) error {
+	if m.base == nil {
+		return models.ErrNotFitted
+	}
+	if err := models.CheckPredict(dst, X, m.nf, m.numClasses); err != nil {
+		return err
+	}
+	n := 0
+	if len(X) > 0 {
+		n = len(X[0])
+	}
+	k := m.k
+	raw := dst[:n*k]
+	m.rawTo(raw, X, n)
+	switch m.obj {
+	case objBinary:
+		for i := n - 1; i >= 0; i-- {
+			p := sigmoid(raw[i])
+			dst[2*i], dst[2*i+1] = 1-p, p
+		}
+	case objMulticlass:
+		softmaxRows(raw, raw, k)
+	}
+	return nil
+}
+
+// predictBlock is the number of rows scored together (trees stay in cache
+// while a block runs through them).
+const predictBlock = 128
+
+// rawTo writes raw scores (n×k row-major) into dst.
+func (m *Model) rawTo(dst []float64, X [][]float64, n int) {
+	k := m.k
+	nblocks := (n + predictBlock - 1) / predictBlock
+	do := func(b int) {
+		lo, hi := b*predictBlock, min((b+1)*predictBlock, n)
+		out := dst[lo*k : hi*k]
+		for i := range out {
+			out[i] = m.base[i%k]
+		}
+		for ti := range m.trees {
+			t := &m.trees[ti]
+			c := ti % k
+			for i := lo; i < hi; i++ {
+				out[(i-lo)*k+c] += t.leaves[t.leafRaw(X, i)]
+			}
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), nblocks)
+	if workers <= 1 {
+		for b := range nblocks {
+			do(b)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= nblocks {
+					return
+				}
+				do(b)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Importances returns the total split gain per feature (nil before Fit).
+func (m *Model) Importances() []float64 {
+	if m.imp == nil {
+		return nil
+	}
+	return append([]float64(nil), m.imp...)
+}
+
+// NumTrees returns the number of trees kept (rounds × outputs).
+func (m *Model) NumTrees() int { return len(m.trees) }

@@ -1,0 +1,699 @@
+package gbdt
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// bin is one histogram cell: sums of gradients and hessians.
+type bin struct{ g, h float64 }
+
+// histBins is the histogram stride per feature (255 value bins + missing).
+const histBins = 256
+
+// parallelWork is the node size (rows × features) above which histogram
+// building is spread over the workers.
+const parallelWork = 64 << 10
+
+// split is the best split found for a leaf (feature -1: none).
+type split struct {
+	gain    float64
+	lg, lh  float64
+	rg, rh  float64
+	set     [4]uint64 // categorical: codes going left
+	feature int32
+	thr     uint8
+	defLeft bool
+	cat     bool
+}
+
+// leafInfo holds what split finding needs to know about a leaf.
+type leafInfo struct {
+	G, H   float64
+	minH   float64 // least child hessian (min_child_weight and min_data_in_leaf)
+	cf     float64 // rows per unit of hessian, to estimate counts
+	pscore float64 // G²/(H+λ) with L1 thresholding
+	split  bool    // look for a split at all
+}
+
+// leafState is a leaf of the tree being grown.
+type leafState struct {
+	start, end int // its rows: grower.idx[start:end]
+	depth      int
+	G, H       float64
+	hist       []bin // nil when the leaf will not be split
+	best       split
+	parent     int32 // node whose child this leaf is (-1 for the root)
+	isLeft     bool
+}
+
+// task is the per-node job the feature workers run.
+type task struct {
+	small, large []bin
+	rows         []int32 // nil: all rows in order (root without bagging)
+	ogh          []gpair
+	sInfo, lInfo leafInfo
+}
+
+// grower builds one tree at a time on fixed binned data. It owns all
+// scratch memory, so growing a tree allocates only the tree itself.
+type grower struct {
+	c       *config
+	codes   [][]uint8
+	uppers  [][]float64
+	nbins   []int
+	isCat   []bool
+	n       int
+	idx     []int32
+	scratch []int32
+	gh      []gpair
+	ogh     []gpair
+	free    [][]bin
+	feats   []int32
+	resA    []split
+	resB    []split
+	leaves  []leafState
+	task    task
+	imp     []float64
+
+	// feature workers
+	nworkers int
+	start    []chan struct{}
+	wg       sync.WaitGroup
+	next     atomic.Int64
+	count    int
+}
+
+func newGrower(c *config, b *models.Binned, threads int) *grower {
+	nf := len(b.Codes)
+	g := &grower{
+		c: c, codes: b.Codes, uppers: b.Uppers, n: b.N,
+		nbins:   make([]int, nf),
+		isCat:   make([]bool, nf),
+		idx:     make([]int32, b.N),
+		scratch: make([]int32, b.N),
+		gh:      make([]gpair, b.N),
+		ogh:     make([]gpair, b.N),
+		feats:   make([]int32, 0, nf),
+		resA:    make([]split, nf),
+		resB:    make([]split, nf),
+		leaves:  make([]leafState, 0, c.maxLeaves),
+		imp:     make([]float64, nf),
+	}
+	for j := range nf {
+		g.nbins[j] = b.NumBins(j)
+		g.isCat[j] = b.IsCategorical(j)
+	}
+	g.nworkers = max(threads-1, 0)
+	if nf < 2 {
+		g.nworkers = 0
+	}
+	g.start = make([]chan struct{}, g.nworkers)
+	for w := range g.start {
+		ch := make(chan struct{})
+		g.start[w] = ch
+		go func() {
+			for range ch {
+				g.work()
+				g.wg.Done()
+			}
+		}()
+	}
+	return g
+}
+
+// close stops the feature workers.
+func (g *grower) close() {
+	for _, ch := range g.start {
+		close(ch)
+	}
+	g.start = nil
+}
+
+func (g *grower) work() {
+	for {
+		i := int(g.next.Add(1) - 1)
+		if i >= g.count {
+			return
+		}
+		g.featureTask(i)
+	}
+}
+
+// runTask runs featureTask over g.feats, in parallel when the node is big.
+func (g *grower) runTask(rows int) {
+	if g.nworkers == 0 || rows*len(g.feats) < parallelWork {
+		for i := range g.feats {
+			g.featureTask(i)
+		}
+		return
+	}
+	g.next.Store(0)
+	g.count = len(g.feats)
+	g.wg.Add(len(g.start))
+	for _, ch := range g.start {
+		ch <- struct{}{}
+	}
+	g.work()
+	g.wg.Wait()
+}
+
+func (g *grower) alloc() []bin {
+	if k := len(g.free); k > 0 {
+		h := g.free[k-1]
+		g.free = g.free[:k-1]
+		return h
+	}
+	return make([]bin, len(g.codes)*histBins)
+}
+
+func (g *grower) release(h []bin) {
+	if h != nil {
+		g.free = append(g.free, h)
+	}
+}
+
+// featureTask builds the small child's histogram of feature g.feats[i],
+// derives the large child's by subtraction when asked, and finds the best
+// split of each child on that feature.
+func (g *grower) featureTask(i int) {
+	t := &g.task
+	j := g.feats[i]
+	nb := g.nbins[j]
+	hs := (*[histBins]bin)(t.small[int(j)*histBins:])
+	clear(hs[:nb])
+	hs[models.MissingBin] = bin{}
+	col := g.codes[j]
+	if t.rows == nil {
+		histAll(hs, col, t.ogh)
+	} else {
+		histRows(hs, col, t.rows, t.ogh)
+	}
+	g.resA[i].feature = -1
+	if t.sInfo.split {
+		g.findBest(&g.resA[i], hs, j, nb, &t.sInfo)
+	}
+	if t.large == nil {
+		return
+	}
+	hl := (*[histBins]bin)(t.large[int(j)*histBins:])
+	sub := hl[:nb]
+	src := hs[:len(sub)]
+	for b := range sub {
+		sub[b].g -= src[b].g
+		sub[b].h -= src[b].h
+	}
+	hl[models.MissingBin].g -= hs[models.MissingBin].g
+	hl[models.MissingBin].h -= hs[models.MissingBin].h
+	g.resB[i].feature = -1
+	if t.lInfo.split {
+		g.findBest(&g.resB[i], hl, j, nb, &t.lInfo)
+	}
+}
+
+// histAll accumulates all rows in order (the root without bagging).
+func histAll(h *[histBins]bin, col []uint8, gh []gpair) {
+	gh = gh[:len(col)]
+	for i, b := range col {
+		p := &h[b]
+		p.g += float64(gh[i].g)
+		p.h += float64(gh[i].h)
+	}
+}
+
+// histRows accumulates the listed rows; ogh holds their gradients in the
+// same order.
+func histRows(h *[histBins]bin, col []uint8, rows []int32, ogh []gpair) {
+	ogh = ogh[:len(rows)]
+	for i, r := range rows {
+		p := &h[col[r]]
+		p.g += float64(ogh[i].g)
+		p.h += float64(ogh[i].h)
+	}
+}
+
+// thresholdL1 soft-thresholds a gradient sum.
+func thresholdL1(s, l1 float64) float64 {
+	if s > l1 {
+		return s - l1
+	}
+	if s < -l1 {
+		return s + l1
+	}
+	return 0
+}
+
+func (g *grower) leafScore(G, H float64) float64 {
+	if g.c.l1 > 0 {
+		G = thresholdL1(G, g.c.l1)
+	}
+	return G * G / (H + g.c.l2)
+}
+
+// info fills the split-finding context of a leaf with rows rows.
+func (g *grower) info(G, H float64, rows, depth int) leafInfo {
+	c := g.c
+	li := leafInfo{G: G, H: H, pscore: g.leafScore(G, H)}
+	li.split = (c.maxDepth == 0 || depth < c.maxDepth) && rows >= 2*max(c.minDataInLeaf, 1) && H > 0 && H >= 2*c.minChildWeight
+	if H > 0 {
+		li.cf = float64(rows) / H
+		li.minH = max(c.minChildWeight, float64(c.minDataInLeaf)/li.cf)
+	}
+	return li
+}
+
+// findBest finds the best split of one feature's histogram.
+func (g *grower) findBest(sp *split, h *[histBins]bin, j int32, nb int, li *leafInfo) {
+	sp.feature = -1
+	sp.gain = g.c.minGain
+	if g.isCat[j] {
+		g.findCategorical(sp, h, j, nb, li)
+	} else {
+		g.findNumeric(sp, h, j, nb, li)
+	}
+}
+
+func (g *grower) findNumeric(sp *split, h *[histBins]bin, j int32, nb int, li *leafInfo) {
+	G, H, minH := li.G, li.H, li.minH
+	l2, l1 := g.c.l2, g.c.l1
+	mg, mh := h[models.MissingBin].g, h[models.MissingBin].h
+	hasMiss := mh > 1e-10*H
+	best := sp.gain + li.pscore // compare raw child scores
+	bestB, bestLeft := -1, false
+	var lg, lh float64
+	if nb > len(h) {
+		nb = len(h)
+	}
+	if l1 == 0 {
+		for b := 0; b < nb-1; b++ {
+			lg += h[b].g
+			lh += h[b].h
+			rg, rh := G-lg, H-lh
+			if rh < minH {
+				break
+			}
+			if lh >= minH {
+				if s := lg*lg/(lh+l2) + rg*rg/(rh+l2); s > best {
+					best, bestB, bestLeft = s, b, false
+				}
+			}
+			if hasMiss {
+				lg2, lh2 := lg+mg, lh+mh
+				rg2, rh2 := G-lg2, H-lh2
+				if lh2 >= minH && rh2 >= minH {
+					if s := lg2*lg2/(lh2+l2) + rg2*rg2/(rh2+l2); s > best {
+						best, bestB, bestLeft = s, b, true
+					}
+				}
+			}
+		}
+	} else {
+		for b := 0; b < nb-1; b++ {
+			lg += h[b].g
+			lh += h[b].h
+			rg, rh := G-lg, H-lh
+			if rh < minH {
+				break
+			}
+			if lh >= minH {
+				if s := g.leafScore(lg, lh) + g.leafScore(rg, rh); s > best {
+					best, bestB, bestLeft = s, b, false
+				}
+			}
+			if hasMiss {
+				lg2, lh2 := lg+mg, lh+mh
+				if lh2 >= minH && H-lh2 >= minH {
+					if s := g.leafScore(lg2, lh2) + g.leafScore(G-lg2, H-lh2); s > best {
+						best, bestB, bestLeft = s, b, true
+					}
+				}
+			}
+		}
+	}
+	if hasMiss {
+		// All values left, missing right.
+		lg, lh := G-mg, H-mh
+		if lh >= minH && mh >= minH {
+			if s := g.leafScore(lg, lh) + g.leafScore(mg, mh); s > best {
+				best, bestB, bestLeft = s, nb-1, false
+			}
+		}
+	}
+	if bestB < 0 {
+		return
+	}
+	// Recompute the sums of the chosen split.
+	lg, lh = 0, 0
+	for b := 0; b <= bestB; b++ {
+		lg += h[b].g
+		lh += h[b].h
+	}
+	if bestLeft {
+		lg += mg
+		lh += mh
+	}
+	sp.gain = best - li.pscore
+	sp.feature = j
+	sp.thr = uint8(bestB)
+	sp.cat = false
+	sp.lg, sp.lh, sp.rg, sp.rh = lg, lh, G-lg, H-lh
+	sp.defLeft = bestLeft
+	if !hasMiss {
+		sp.defLeft = sp.lh >= sp.rh // unseen missing goes to the bigger child
+	}
+}
+
+type catStat struct {
+	key, g, h float64
+	code      int
+}
+
+func (g *grower) findCategorical(sp *split, h *[histBins]bin, j int32, nb int, li *leafInfo) {
+	c := g.c
+	G, H, minH := li.G, li.H, li.minH
+	var buf [histBins]catStat
+	cats := buf[:0]
+	eps := 1e-10 * H
+	for b := range min(nb, models.MaxBins) {
+		if h[b].h > eps {
+			cats = append(cats, catStat{g: h[b].g, h: h[b].h, code: b})
+		}
+	}
+	missSeen := h[models.MissingBin].h > eps
+	if missSeen {
+		cats = append(cats, catStat{g: h[models.MissingBin].g, h: h[models.MissingBin].h, code: models.MissingBin})
+	}
+	if len(cats) < 2 {
+		return
+	}
+	best := sp.gain + li.pscore
+	var set [4]uint64
+	found := false
+	if len(cats) <= c.maxCatOneHot {
+		for _, cs := range cats {
+			rg, rh := G-cs.g, H-cs.h
+			if cs.h < minH || rh < minH {
+				continue
+			}
+			if s := g.leafScore(cs.g, cs.h) + g.leafScore(rg, rh); s > best {
+				best, found = s, true
+				set = [4]uint64{}
+				set[cs.code>>6] |= 1 << (cs.code & 63)
+			}
+		}
+	} else {
+		kept := cats[:0]
+		for _, cs := range cats {
+			if cs.h*li.cf >= float64(c.minDataPerGroup) {
+				cs.key = cs.g / (cs.h + c.catSmooth)
+				kept = append(kept, cs)
+			}
+		}
+		// Insertion sort by key, ties by code.
+		for a := 1; a < len(kept); a++ {
+			for b := a; b > 0 && (kept[b].key < kept[b-1].key || kept[b].key == kept[b-1].key && kept[b].code < kept[b-1].code); b-- {
+				kept[b], kept[b-1] = kept[b-1], kept[b]
+			}
+		}
+		l2c := c.l2 + c.catL2
+		score := func(G, H float64) float64 {
+			if c.l1 > 0 {
+				G = thresholdL1(G, c.l1)
+			}
+			return G * G / (H + l2c)
+		}
+		bestLen, bestRev := 0, false
+		limit := min(c.maxCatThreshold, len(kept)-1)
+		for _, rev := range [2]bool{false, true} {
+			var lg, lh float64
+			for t := range limit {
+				cs := kept[t]
+				if rev {
+					cs = kept[len(kept)-1-t]
+				}
+				lg += cs.g
+				lh += cs.h
+				rg, rh := G-lg, H-lh
+				if lh < minH || rh < minH {
+					continue
+				}
+				if s := score(lg, lh) + score(rg, rh); s > best {
+					best, bestLen, bestRev, found = s, t+1, rev, true
+				}
+			}
+		}
+		if found {
+			for t := range bestLen {
+				cs := kept[t]
+				if bestRev {
+					cs = kept[len(kept)-1-t]
+				}
+				set[cs.code>>6] |= 1 << (cs.code & 63)
+			}
+		}
+	}
+	if !found {
+		return
+	}
+	var lg, lh float64
+	for _, cs := range cats {
+		if set[cs.code>>6]>>(cs.code&63)&1 != 0 {
+			lg += cs.g
+			lh += cs.h
+		}
+	}
+	if !missSeen && lh >= H-lh {
+		set[models.MissingBin>>6] |= 1 << (models.MissingBin & 63) // unseen missing goes to the bigger child
+	}
+	sp.gain = best - li.pscore
+	sp.feature = j
+	sp.cat = true
+	sp.set = set
+	sp.lg, sp.lh, sp.rg, sp.rh = lg, lh, G-lg, H-lh
+	sp.defLeft = set[3]>>63&1 != 0
+}
+
+// reduce returns the best of res[:len(g.feats)] (first feature on ties).
+func (g *grower) reduce(res []split) split {
+	best := split{feature: -1, gain: math.Inf(-1)}
+	for i := range g.feats {
+		if r := &res[i]; r.feature >= 0 && r.gain > best.gain {
+			best = *r
+		}
+	}
+	return best
+}
+
+// partition reorders idx[start:end] so the rows going left come first,
+// keeping their order, and returns the boundary.
+func (g *grower) partition(start, end int, s *split) int {
+	rows := g.idx[start:end]
+	col := g.codes[s.feature]
+	sc := g.scratch[:len(rows)]
+	w, k := 0, 0
+	if s.cat {
+		set := s.set
+		for _, r := range rows {
+			c := col[r]
+			l := int(set[c>>6] >> (c & 63) & 1)
+			rows[w] = r
+			sc[k] = r
+			w += l
+			k += 1 - l
+		}
+	} else {
+		thr := s.thr
+		if s.defLeft {
+			for _, r := range rows {
+				c := col[r]
+				l := 0
+				if c <= thr || c == models.MissingBin {
+					l = 1
+				}
+				rows[w] = r
+				sc[k] = r
+				w += l
+				k += 1 - l
+			}
+		} else {
+			for _, r := range rows {
+				c := col[r]
+				l := 0
+				if c <= thr {
+					l = 1
+				}
+				rows[w] = r
+				sc[k] = r
+				w += l
+				k += 1 - l
+			}
+		}
+	}
+	copy(rows[w:], sc[:k])
+	return start + w
+}
+
+// grow builds one tree on the rows idx[:rows] with gradients g.gh. When all
+// is true, idx is the identity and rows == n. The returned leaves hold the
+// row ranges of the tree's leaves, in leaf order.
+func (g *grower) grow(rows int, all bool) (tree, []leafState) {
+	c := g.c
+	var G, H float64
+	if all {
+		for _, p := range g.gh[:rows] {
+			G += float64(p.g)
+			H += float64(p.h)
+		}
+		g.task.ogh = g.gh
+		g.task.rows = nil
+	} else {
+		ogh := g.ogh[:rows]
+		for k, r := range g.idx[:rows] {
+			p := g.gh[r]
+			ogh[k] = p
+			G += float64(p.g)
+			H += float64(p.h)
+		}
+		g.task.ogh = ogh
+		g.task.rows = g.idx[:rows]
+	}
+	g.leaves = g.leaves[:0]
+	root := leafState{start: 0, end: rows, G: G, H: H, parent: -1}
+	g.task.sInfo = g.info(G, H, rows, 0)
+	var t tree
+	if g.task.sInfo.split {
+		root.hist = g.alloc()
+		g.task.small, g.task.large = root.hist, nil
+		g.runTask(rows)
+		root.best = g.reduce(g.resA)
+		if root.best.feature < 0 {
+			g.release(root.hist)
+			root.hist = nil
+		}
+	} else {
+		root.best.feature = -1
+	}
+	g.leaves = append(g.leaves, root)
+	for len(g.leaves) < c.maxLeaves {
+		// Best leaf to split (first on ties).
+		bi := -1
+		for i := range g.leaves {
+			if l := &g.leaves[i]; l.best.feature >= 0 && (bi < 0 || l.best.gain > g.leaves[bi].best.gain) {
+				bi = i
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		L := g.leaves[bi]
+		s := L.best
+		mid := g.partition(L.start, L.end, &s)
+		ni := int32(len(t.nodes))
+		nd := node{feature: s.feature, cat: -1, defLeft: s.defLeft, gain: float32(s.gain)}
+		if s.cat {
+			nd.cat = int32(len(t.cats) / 4)
+			t.cats = append(t.cats, s.set[:]...)
+		} else {
+			nd.binThr = s.thr
+		}
+		t.nodes = append(t.nodes, nd)
+		if L.parent >= 0 {
+			if L.isLeft {
+				t.nodes[L.parent].left = ni
+			} else {
+				t.nodes[L.parent].right = ni
+			}
+		}
+		g.imp[s.feature] += s.gain
+		left := leafState{start: L.start, end: mid, depth: L.depth + 1, G: s.lg, H: s.lh, parent: ni, isLeft: true}
+		right := leafState{start: mid, end: L.end, depth: L.depth + 1, G: s.rg, H: s.rh, parent: ni}
+		left.best.feature, right.best.feature = -1, -1
+		li := g.info(left.G, left.H, mid-L.start, left.depth)
+		ri := g.info(right.G, right.H, L.end-mid, right.depth)
+		// The tree is full after this split: no need for histograms.
+		if len(g.leaves)+1 >= c.maxLeaves {
+			li.split, ri.split = false, false
+		}
+		small, large := &left, &right
+		sInfo, lInfo := li, ri
+		if mid-L.start > L.end-mid {
+			small, large = &right, &left
+			sInfo, lInfo = ri, li
+		}
+		switch {
+		case !sInfo.split && !lInfo.split:
+			g.release(L.hist)
+		default:
+			nsm := small.end - small.start
+			ogh := g.ogh[:nsm]
+			srows := g.idx[small.start:small.end]
+			for k, r := range srows {
+				ogh[k] = g.gh[r]
+			}
+			g.task.rows, g.task.ogh = srows, ogh
+			g.task.sInfo, g.task.lInfo = sInfo, lInfo
+			if lInfo.split {
+				g.task.small, g.task.large = g.alloc(), L.hist
+			} else {
+				g.task.small, g.task.large = L.hist, nil
+			}
+			g.runTask(nsm)
+			if sInfo.split {
+				small.best = g.reduce(g.resA)
+			}
+			if lInfo.split {
+				large.best = g.reduce(g.resB)
+			}
+			small.hist, large.hist = g.task.small, g.task.large
+			if small.best.feature < 0 {
+				g.release(small.hist)
+				small.hist = nil
+			}
+			if large.best.feature < 0 {
+				g.release(large.hist)
+				large.hist = nil
+			}
+		}
+		g.leaves[bi] = left
+		g.leaves = append(g.leaves, right)
+	}
+	// Leaf outputs and child pointers.
+	t.leaves = make([]float64, len(g.leaves))
+	for i := range g.leaves {
+		l := &g.leaves[i]
+		g.release(l.hist)
+		l.hist = nil
+		t.leaves[i] = g.leafOutput(l.G, l.H)
+		if l.parent >= 0 {
+			if l.isLeft {
+				t.nodes[l.parent].left = ^int32(i)
+			} else {
+				t.nodes[l.parent].right = ^int32(i)
+			}
+		}
+	}
+	for i := range t.nodes {
+		nd := &t.nodes[i]
+		if nd.cat < 0 {
+			nd.thr = g.upper(nd.feature, nd.binThr)
+		}
+	}
+	return t, g.leaves
+}
+
+// leafOutput is the shrunken Newton step -T(G)/(H+λ)·lr.
+func (g *grower) leafOutput(G, H float64) float64 {
+	if H+g.c.l2 <= 0 {
+		return 0
+	}
+	if g.c.l1 > 0 {
+		G = thresholdL1(G, g.c.l1)
+	}
+	return -G / (H + g.c.l2) * g.c.lr
+}
+
+// upper returns the float upper edge of bin b of numeric feature f.
+func (g *grower) upper(f int32, b uint8) float64 { return g.uppers[f][b] }
