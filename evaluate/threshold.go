@@ -161,7 +161,7 @@ func TuneThreshold(y, proba1, w []float64, m Metric) (threshold, score float64, 
 		return math.Abs(t-0.5) < math.Abs(bestT-0.5)
 	}
 	bestS, bestT := math.NaN(), 0.0
-	if _, builtin := m.(tasker); builtin {
+	if builtinLabel(m) {
 		// Sweep: start with everything labelled 1, then move each group of
 		// equal probabilities to label 0.
 		c := confusion{k: 2, conf: make([]float64, 4), present: []bool{true, true}}
@@ -209,4 +209,13 @@ func TuneThreshold(y, proba1, w []float64, m Metric) (threshold, score float64, 
 		}
 	}
 	return bestT, bestS, nil
+}
+
+// builtinLabel reports whether fromConfusion can score m.
+func builtinLabel(m Metric) bool {
+	switch m.(type) {
+	case Accuracy, BalancedAccuracy, F1, F1Macro:
+		return true
+	}
+	return false
 }
