@@ -133,7 +133,7 @@ func (b *Budget) Estimate(name string, rows, features int) time.Duration {
 	if s*1e9 >= math.MaxInt64 {
 		return time.Duration(math.MaxInt64)
 	}
-	return time.Duration(s * 1e9)
+	return time.Duration(math.Round(s * 1e9))
 }
 
 func cells(rows, features int) float64 { return float64(rows) * float64(max(features, 1)) }

@@ -10,14 +10,14 @@ import (
 
 // Halving is successive halving (Jamieson & Talwalkar 2016), the inner
 // loop of Hyperband: evaluate every configuration at MinBudget, keep the
-// best 1/Eta, multiply the budget by Eta and repeat, finishing with a rung
-// at MaxBudget. What a budget means (boosting rounds, trees, epochs, a
+// best 1/Eta, multiply the budget by Eta and repeat up to MaxBudget (see
+// Budgets). What a budget means (boosting rounds, trees, epochs, a
 // fraction of rows) is the caller's choice.
 type Halving struct {
 	// Eta is the reduction factor, >= 2; 0 means 3.
 	Eta int `json:"eta,omitempty"`
-	// MinBudget is the budget of the first rung; 0 means MaxBudget/Eta²
-	// (three rungs).
+	// MinBudget is the smallest budget of a rung (see Budgets); 0 means
+	// MaxBudget/Eta² (three rungs).
 	MinBudget float64 `json:"min_budget,omitempty"`
 	// MaxBudget is the budget of the last rung; it must be > 0.
 	MaxBudget float64 `json:"max_budget"`
@@ -45,19 +45,22 @@ func (h Halving) withDefaults() (Halving, error) {
 	return h, nil
 }
 
-// Budgets returns the budget of each rung: MinBudget·Eta^k while below
-// MaxBudget, then MaxBudget. It returns an error wrapping ErrOptions for
-// invalid settings.
+// Budgets returns the budget of each rung, MaxBudget/Eta^k for k = s, ...,
+// 1, 0, where s is the largest k with MaxBudget/Eta^k >= MinBudget (as in
+// Hyperband): the last rung is at MaxBudget and the first at MinBudget
+// when MaxBudget/MinBudget is a power of Eta, a little above otherwise. It
+// returns an error wrapping ErrOptions for invalid settings.
 func (h Halving) Budgets() ([]float64, error) {
 	h, err := h.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	var out []float64
-	for b := h.MinBudget; b < h.MaxBudget*(1-1e-9); b *= float64(h.Eta) {
-		out = append(out, b)
+	s := int(math.Floor(math.Log(h.MaxBudget/h.MinBudget)/math.Log(float64(h.Eta)) + 1e-9))
+	out := make([]float64, 0, s+1)
+	for k := s; k >= 0; k-- {
+		out = append(out, h.MaxBudget/math.Pow(float64(h.Eta), float64(k)))
 	}
-	return append(out, h.MaxBudget), nil
+	return out, nil
 }
 
 // Run evaluates configs by successive halving and returns every
@@ -70,8 +73,8 @@ func (h Halving) Budgets() ([]float64, error) {
 // panic, a NaN or infinite loss) are never promoted. Each rung keeps the
 // best max(1, floor(n/Eta)) of its n configurations, ranked by loss with
 // ties broken by configuration index, so the result is deterministic for
-// a deterministic eval. After the first rung at or above MaxBudget, or
-// when no configuration succeeded, it stops.
+// a deterministic eval. It stops after the rung at MaxBudget, or when no
+// configuration of a rung succeeded.
 //
 // The error is ErrOptions for bad settings, ctx.Err() if ctx was
 // cancelled (the observations so far are returned), or ErrNoSuccess when
