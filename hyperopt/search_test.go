@@ -220,4 +220,3 @@ func TestSearchTPEBeatsRandomBatched(t *testing.T) {
 	t.Logf("batched (B=8), 80 trials, %d seeds: TPE %.3f random %.3f", seeds, sumT/seeds, sumR/seeds)
 	assert.Less(t, sumT, 0.6*sumR)
 }
-
