@@ -240,7 +240,7 @@ type parzen struct {
 	mus       []float64
 	sigmas    []float64
 	weights   []float64 // normalized
-	logZ      []float64 // log of each component's mass inside [low, high]
+	logC      []float64 // log(weight) - log(sigma) - log√(2π) - log(mass inside [low, high])
 }
 
 // bounds returns the internal (transformed) range of a numeric parameter.
@@ -323,7 +323,7 @@ func (o TPE) newParzen(p Param, obs []Observation) parzen {
 		return 0
 	})
 	n := len(comps)
-	pz := parzen{low: low, high: high, mus: make([]float64, n), sigmas: make([]float64, n), weights: make([]float64, n), logZ: make([]float64, n)}
+	pz := parzen{low: low, high: high, mus: make([]float64, n), sigmas: make([]float64, n), weights: make([]float64, n), logC: make([]float64, n)}
 	minSigma := span / math.Min(100, float64(n)+1)
 	var wsum float64
 	for i, c := range comps {
@@ -353,7 +353,8 @@ func (o TPE) newParzen(p Param, obs []Observation) parzen {
 		pz.weights[i] /= wsum
 		a := (low - pz.mus[i]) / pz.sigmas[i]
 		b := (high - pz.mus[i]) / pz.sigmas[i]
-		pz.logZ[i] = math.Log(math.Max(normCDF(b)-normCDF(a), 1e-300))
+		logZ := math.Log(math.Max(normCDF(b)-normCDF(a), 1e-300))
+		pz.logC[i] = math.Log(pz.weights[i]) - math.Log(pz.sigmas[i]) - logSqrt2Pi - logZ
 	}
 	return pz
 }
@@ -372,23 +373,22 @@ func (pz parzen) sample(rng *rand.Rand) float64 {
 	return pz.low + rng.Float64()*(pz.high-pz.low) // practically unreachable: sigma >= range/100
 }
 
-// logPDF returns the log density of the truncated mixture at x.
+const logSqrt2Pi = 0.9189385332046727
+
+// logPDF returns the log density of the truncated mixture at x, by a
+// streaming log-sum-exp over the components.
 func (pz parzen) logPDF(x float64) float64 {
-	const logSqrt2Pi = 0.9189385332046727
-	maxT := math.Inf(-1)
-	terms := make([]float64, len(pz.mus))
+	maxT, sum := math.Inf(-1), 0.0
 	for i, mu := range pz.mus {
 		z := (x - mu) / pz.sigmas[i]
-		t := math.Log(pz.weights[i]) - math.Log(pz.sigmas[i]) - logSqrt2Pi - 0.5*z*z - pz.logZ[i]
-		terms[i] = t
-		maxT = math.Max(maxT, t)
-	}
-	if math.IsInf(maxT, -1) {
-		return maxT
-	}
-	var sum float64
-	for _, t := range terms {
-		sum += math.Exp(t - maxT)
+		t := pz.logC[i] - 0.5*z*z
+		switch {
+		case t <= maxT:
+			sum += math.Exp(t - maxT)
+		default:
+			sum = sum*math.Exp(maxT-t) + 1
+			maxT = t
+		}
 	}
 	return maxT + math.Log(sum)
 }
