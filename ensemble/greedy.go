@@ -1,0 +1,188 @@
+package ensemble
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/automl-agent/automl/evaluate"
+)
+
+// DefaultRounds is the number of Greedy selection rounds when rounds is 0.
+const DefaultRounds = 25
+
+// Weighted is a weighted average of member predictions, as found by Greedy.
+//
+// Weights has one entry per member, in the order the members were given,
+// non-negative and summing to 1; most are usually 0. Score is the
+// ensemble's metric on the out-of-fold predictions it was selected on.
+type Weighted struct {
+	Weights []float64 `json:"weights"`
+	Score   float64   `json:"score"`
+}
+
+// Greedy builds an ensemble by forward selection with replacement (Caruana
+// et al., "Ensemble selection from libraries of models", ICML 2004), as
+// auto-sklearn and AutoGluon do: starting from an empty ensemble, each
+// round adds the member whose inclusion gives the best metric on the
+// blended out-of-fold predictions (a member may be added many times, which
+// raises its weight); a tie goes to the lowest member index. After rounds
+// rounds (DefaultRounds when 0) the ensemble is cut back to the earliest
+// round with the best score, so the result is at least as good out of fold
+// as the best single member (which round 1 picks).
+//
+// oof[j] holds member j's out-of-fold predictions in the models contract
+// layout for numClasses (0 = regression); y and w (nil = uniform) are the
+// rows' targets and weights. The blend is the weighted mean of the
+// members' vectors, so any metric (labels, probabilities or values) scores
+// it the same way. Greedy is deterministic. An error wraps ErrInput for bad
+// input, or is the metric's error.
+func Greedy(oof [][]float64, y, w []float64, numClasses int, m evaluate.Metric, rounds int) (*Weighted, error) {
+	if rounds < 0 {
+		return nil, fmt.Errorf("%w: rounds = %d", ErrInput, rounds)
+	}
+	if rounds == 0 {
+		rounds = DefaultRounds
+	}
+	n, err := checkMembers(oof, y, numClasses, m)
+	if err != nil {
+		return nil, err
+	}
+	size := n * width(numClasses)
+	sum := make([]float64, size)
+	cand := make([]float64, size)
+	count := make([]int, len(oof))
+	// history[r] is the member added in round r; scores[r] the score after.
+	history := make([]int, 0, rounds)
+	scores := make([]float64, 0, rounds)
+	for r := range rounds {
+		inv := 1 / float64(r+1)
+		bestJ, bestS := -1, math.NaN()
+		for j, p := range oof {
+			for i := range cand {
+				cand[i] = (sum[i] + p[i]) * inv
+			}
+			s, err := m.Score(y, cand, numClasses, w)
+			if err != nil {
+				return nil, fmt.Errorf("ensemble: member %d: %w", j, err)
+			}
+			if bestJ < 0 || evaluate.Better(m, s, bestS) {
+				bestJ, bestS = j, s
+			}
+		}
+		for i, v := range oof[bestJ] {
+			sum[i] += v
+		}
+		count[bestJ]++
+		history = append(history, bestJ)
+		scores = append(scores, bestS)
+	}
+	best := 0
+	for r, s := range scores {
+		if evaluate.Better(m, s, scores[best]) {
+			best = r
+		}
+	}
+	weights := make([]float64, len(oof))
+	for _, j := range history[:best+1] {
+		weights[j]++
+	}
+	for j := range weights {
+		weights[j] /= float64(best + 1)
+	}
+	return &Weighted{Weights: weights, Score: scores[best]}, nil
+}
+
+// Members returns the indices of the members with a non-zero weight, in
+// increasing order: the models a caller must keep and predict with.
+func (e *Weighted) Members() []int {
+	var out []int
+	for j, wt := range e.Weights {
+		if wt != 0 {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// Combine writes the weighted mean of the member predictions into dst:
+// dst[i] = Σ_j Weights[j]·preds[j][i]. preds has one entry per member;
+// members with zero weight are skipped and may be nil. All used members
+// must have the same length L and dst room for L values; for
+// classification the result is again a probability row per row. A length
+// mismatch is an error wrapping ErrInput.
+func (e *Weighted) Combine(dst []float64, preds [][]float64) error {
+	if len(preds) != len(e.Weights) {
+		return fmt.Errorf("%w: %d member predictions for %d weights", ErrInput, len(preds), len(e.Weights))
+	}
+	size := -1
+	for j, wt := range e.Weights {
+		if wt == 0 {
+			continue
+		}
+		if size < 0 {
+			size = len(preds[j])
+		} else if len(preds[j]) != size {
+			return fmt.Errorf("%w: member %d has %d predictions, others %d", ErrInput, j, len(preds[j]), size)
+		}
+	}
+	if size < 0 {
+		return fmt.Errorf("%w: every weight is zero", ErrInput)
+	}
+	if len(dst) < size {
+		return fmt.Errorf("%w: dst has room for %d values, need %d", ErrInput, len(dst), size)
+	}
+	dst = dst[:size]
+	clear(dst)
+	for j, wt := range e.Weights {
+		if wt == 0 {
+			continue
+		}
+		for i, v := range preds[j] {
+			dst[i] += wt * v
+		}
+	}
+	return nil
+}
+
+// MarshalBinary encodes the ensemble as JSON:
+// {"weights":[...],"score":s}, with a non-finite score as null.
+func (e *Weighted) MarshalBinary() ([]byte, error) {
+	var score *float64
+	if !math.IsNaN(e.Score) && !math.IsInf(e.Score, 0) {
+		score = &e.Score
+	}
+	return json.Marshal(struct {
+		Weights []float64 `json:"weights"`
+		Score   *float64  `json:"score"`
+	}{e.Weights, score})
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote. Negative or non-finite
+// weights, or weights that do not sum to 1 (within 1e-9), are an error
+// wrapping ErrInput.
+func (e *Weighted) UnmarshalBinary(b []byte) error {
+	var j struct {
+		Weights []float64 `json:"weights"`
+		Score   *float64  `json:"score"`
+	}
+	if err := json.Unmarshal(b, &j); err != nil {
+		return fmt.Errorf("%w: weighted ensemble: %w", ErrInput, err)
+	}
+	s := 0.0
+	for i, wt := range j.Weights {
+		if !(wt >= 0) || math.IsInf(wt, 0) {
+			return fmt.Errorf("%w: weighted ensemble: weight %d is %v", ErrInput, i, wt)
+		}
+		s += wt
+	}
+	if math.Abs(s-1) > 1e-9 {
+		return fmt.Errorf("%w: weighted ensemble: weights sum to %v", ErrInput, s)
+	}
+	e.Weights = j.Weights
+	e.Score = math.NaN()
+	if j.Score != nil {
+		e.Score = *j.Score
+	}
+	return nil
+}
