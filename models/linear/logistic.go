@@ -237,12 +237,15 @@ func (m *Logistic) Predict(dst []float64, X [][]float64) error {
 	for i := 0; i < n; i++ {
 		copy(dst[i*k:(i+1)*k], m.intercept)
 	}
+	bt := make([]float64, k) // coefficients of feature j, one per class
 	for j := 0; j < p; j++ {
-		col := X[j]
-		for c := 0; c < k; c++ {
-			b := m.coef[c*p+j]
-			for i, v := range col {
-				dst[i*k+c] += b * v
+		for c := range bt {
+			bt[c] = m.coef[c*p+j]
+		}
+		for i, v := range X[j] {
+			row := dst[i*k : (i+1)*k]
+			for c, b := range bt {
+				row[c] += b * v
 			}
 		}
 	}
@@ -378,19 +381,21 @@ func (q *logisticProblem) eval(theta []float64) {
 				row[c] += theta[c*stride+p]
 				mx = math.Max(mx, row[c])
 			}
-			s := 0.0
-			for _, v := range row {
-				s += math.Exp(v - mx)
-			}
-			lse := mx + math.Log(s)
 			yi := q.y[i]
-			f += q.w[i] * (lse - row[yi])
+			zy := row[yi]
+			s := 0.0
 			for c, v := range row {
-				res := math.Exp(v - lse)
+				e := math.Exp(v - mx)
+				row[c] = e
+				s += e
+			}
+			f += q.w[i] * (mx + math.Log(s) - zy)
+			wi := q.w[i] / s
+			for c, e := range row {
+				res := wi * e
 				if c == yi {
-					res--
+					res -= q.w[i]
 				}
-				res *= q.w[i]
 				row[c] = res
 				g[c*stride+p] += res
 			}

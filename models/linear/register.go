@@ -58,6 +58,9 @@ func NewLogistic(p models.Params) (models.Model, error) {
 	if m.Tol, err = p.Float("tol", DefaultTol); err != nil {
 		return nil, err
 	}
+	if !(m.C > 0) || m.MaxIter < 1 || !(m.Tol > 0) {
+		return nil, fmt.Errorf("%w: logistic C = %v, max_iter = %d, tol = %v: each must be > 0", models.ErrParam, m.C, m.MaxIter, m.Tol)
+	}
 	if _, _, _, err := m.config(); err != nil {
 		return nil, err
 	}
