@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,12 +40,27 @@ func main() {
 	leaves := flag.Int("leaves", 64, "max_leaves")
 	depth := flag.Int("depth", 6, "max_depth (0 = unlimited)")
 	extra := flag.String("params", "", "extra params as JSON, e.g. '{\"lambda_l2\":0}'")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gbdtbench:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "gbdtbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	runtime.GOMAXPROCS(*threads)
 	for _, task := range strings.Split(*tasks, ",") {
 		res, err := run(*dir, task, *repeats, *threads, *rounds, *leaves, *depth, *extra)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "gbdtbench:", err)
+			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 		b, _ := json.Marshal(res)

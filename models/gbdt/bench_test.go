@@ -1,0 +1,63 @@
+package gbdt
+
+import (
+	"testing"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// benchFit times training on 20k rows × 20 features with pre-binned data.
+func benchFit(b *testing.B, classes int, p models.Params) {
+	d := synth(20000, 20, classes, false, 1)
+	d.Bins = models.NewBinned(d.X, nil, 0)
+	p = models.Params{"num_rounds": 20, "max_leaves": 31}.Merge(p)
+	b.ReportAllocs()
+	for b.Loop() {
+		m, _ := New(p)
+		if err := m.Fit(b.Context(), d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFitBinary(b *testing.B)     { benchFit(b, 2, nil) }
+func BenchmarkFitRegression(b *testing.B) { benchFit(b, 0, nil) }
+func BenchmarkFitMulticlass(b *testing.B) { benchFit(b, 5, models.Params{"num_rounds": 4}) }
+func BenchmarkFitDepth6(b *testing.B) {
+	benchFit(b, 2, models.Params{"max_depth": 6, "max_leaves": 64, "lambda_l2": 1.0, "min_child_weight": 1.0, "min_data_in_leaf": 0})
+}
+
+func BenchmarkPredict(b *testing.B) {
+	d := synth(20000, 20, 2, false, 1)
+	m, _ := New(models.Params{"num_rounds": 50})
+	if err := m.Fit(b.Context(), d); err != nil {
+		b.Fatal(err)
+	}
+	out := make([]float64, 2*len(d.Y))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := m.Predict(out, d.X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHistRows times the gathered histogram kernel (ns per row).
+func BenchmarkHistRows(b *testing.B) {
+	d := synth(100000, 1, 2, false, 1)
+	bins := models.NewBinned(d.X, nil, 0)
+	rows := make([]int32, 0, len(d.Y))
+	for i := 0; i < len(d.Y); i += 2 {
+		rows = append(rows, int32(i))
+	}
+	ogh := make([]gpair, len(rows))
+	for i := range ogh {
+		ogh[i] = gpair{float32(i%7) - 3, 0.25}
+	}
+	var h [histBins]bin
+	b.ReportAllocs()
+	for b.Loop() {
+		histRows(&h, bins.Codes[0], rows, ogh)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rows)), "ns/row")
+}

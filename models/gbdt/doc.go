@@ -1,0 +1,43 @@
+// Package gbdt is a second-order histogram gradient-boosted decision tree
+// learner (LightGBM / XGBoost-hist style), registered as "gbdt" in
+// models.Default.
+//
+// # Model
+//
+// Each round fits one regression tree per output (one per class for
+// multiclass softmax) to the gradients and hessians of the loss: squared
+// error, Huber, absolute error (leaves renewed to the residual median),
+// binary log loss or multiclass softmax. Leaf values are the Newton step
+// -G/(H+lambda_l2) (L1 soft-thresholded), shrunk by learning_rate. The
+// initial score is the mean, median, log-odds or class log-priors.
+//
+// # Trees
+//
+// Trees grow leaf-wise (the leaf with the best gain splits next) up to
+// max_leaves and max_depth. Split finding runs on uint8 bins
+// (models.Binned, shared across trials when Data.Bins is set): histograms
+// of float64 (gradient, hessian) pairs per feature, the smaller child built
+// from its rows and the larger one derived by subtraction from the parent.
+// The rows of a leaf are one contiguous range of a single index array,
+// partitioned in place. Missing values (bin 255) go to the side that gains
+// more, tried both ways; a node that saw none sends them to its bigger
+// child. Categorical features split natively: one-vs-rest for few
+// categories, otherwise categories sorted by G/(H+cat_smooth) and the best
+// prefix taken (as LightGBM), stored as a 256-bit set.
+//
+// # Parallelism and determinism
+//
+// Histograms of big nodes are spread over `threads` goroutines by feature;
+// every feature's histogram is summed by one goroutine in row order, so a
+// fixed seed gives bit-identical models at any GOMAXPROCS. Prediction runs
+// blocks of rows in parallel over a flat tree layout with float thresholds,
+// so it needs no binner. Fit checks ctx between trees.
+//
+// # Files
+//
+// Model implements encoding.BinaryMarshaler and BinaryUnmarshaler with a
+// compact, versioned format; a loaded model predicts bit-identically, and
+// corrupt data is an error wrapping ErrFormat.
+//
+// There is no internal validation split: early stopping needs Data.Valid.
+package gbdt
