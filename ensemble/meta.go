@@ -82,25 +82,32 @@ func fitRidge(F []float64, n, p int, y, w []float64, lambda float64) (*linearMet
 	for f := range xbar {
 		xbar[f] /= sw
 	}
-	a := mat.NewSymDense(p, nil)
-	b := mat.NewVecDense(p, nil)
+	ata := make([]float64, p*p) // upper triangle of Σ w (x-x̄)(x-x̄)ᵀ / Σw
+	atb := make([]float64, p)
 	xc := make([]float64, p)
 	for i := range n {
 		wi := wt(w, i) / sw
 		for f := range p {
 			xc[f] = F[i*p+f] - xbar[f]
 		}
-		dy := y[i] - ybar
-		for f := range p {
-			b.SetVec(f, b.AtVec(f)+wi*xc[f]*dy)
+		dy := wi * (y[i] - ybar)
+		for f, v := range xc {
+			atb[f] += v * dy
+			wv := wi * v
+			row := ata[f*p : (f+1)*p]
 			for g := f; g < p; g++ {
-				a.SetSym(f, g, a.At(f, g)+wi*xc[f]*xc[g])
+				row[g] += wv * xc[g]
 			}
 		}
 	}
 	for f := range p {
-		a.SetSym(f, f, a.At(f, f)+lambda)
+		ata[f*p+f] += lambda
+		for g := 0; g < f; g++ {
+			ata[f*p+g] = ata[g*p+f]
+		}
 	}
+	a := mat.NewSymDense(p, ata)
+	b := mat.NewVecDense(p, atb)
 	var chol mat.Cholesky
 	if ok := chol.Factorize(a); !ok {
 		return nil, fmt.Errorf("%w: ridge system is not positive definite (lambda %g)", ErrInput, lambda)

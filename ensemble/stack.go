@@ -385,7 +385,9 @@ func (s *Stacker) UnmarshalBinary(b []byte) error {
 	if j.Score != nil {
 		t.Score = *j.Score
 	}
-	if t.numClasses < 0 || t.numClasses == 1 || t.members < 1 || t.xCols < 0 || t.model == nil {
+	const limit = 1 << 20
+	if t.numClasses < 0 || t.numClasses == 1 || t.numClasses > limit || t.members < 1 || t.members > limit ||
+		t.xCols < 0 || t.xCols > limit || t.model == nil {
 		return fmt.Errorf("%w: stacker: bad header (classes %d, members %d, x %d)", ErrInput, t.numClasses, t.members, t.xCols)
 	}
 	p, k := t.dim(), width(t.numClasses)

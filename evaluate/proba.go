@@ -1,7 +1,6 @@
 package evaluate
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -76,13 +75,12 @@ func (m ROCAUC) Score(y, pred []float64, numClasses int, w []float64) (float64, 
 		return 0, err
 	}
 	n, k := len(y), numClasses
-	idx := make([]int, n)
-	score := make([]float64, n)
+	items := make([]aucItem, n)
 	if k == 2 {
 		for i := range n {
-			score[i] = pred[i*2+1]
+			items[i] = newAUCItem(pred[i*2+1], y[i] == 1, weight(w, i))
 		}
-		auc, ok := binaryAUC(idx, score, y, 1, w)
+		auc, ok := binaryAUC(items)
 		if !ok {
 			return 0, fmt.Errorf("%w: roc_auc: y holds only one class", ErrInput)
 		}
@@ -91,9 +89,9 @@ func (m ROCAUC) Score(y, pred []float64, numClasses int, w []float64) (float64, 
 	sum, cnt := 0.0, 0
 	for c := range k {
 		for i := range n {
-			score[i] = pred[i*k+c]
+			items[i] = newAUCItem(pred[i*k+c], y[i] == float64(c), weight(w, i))
 		}
-		if auc, ok := binaryAUC(idx, score, y, c, w); ok {
+		if auc, ok := binaryAUC(items); ok {
 			sum += auc
 			cnt++
 		}
@@ -104,26 +102,38 @@ func (m ROCAUC) Score(y, pred []float64, numClasses int, w []float64) (float64, 
 	return sum / float64(cnt), nil
 }
 
-// binaryAUC returns the weighted AUC of score for the rows where y == pos
-// against the others; ok is false when either side has zero weight. idx is
-// scratch of len(score).
-func binaryAUC(idx []int, score, y []float64, pos int, w []float64) (auc float64, ok bool) {
-	for i := range idx {
-		idx[i] = i
+// aucItem is one row for binaryAUC: its score and its weight on the
+// positive or the negative side.
+type aucItem struct{ s, pos, neg float64 }
+
+func newAUCItem(s float64, positive bool, w float64) aucItem {
+	if positive {
+		return aucItem{s: s, pos: w}
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(score[a], score[b]) })
-	p := float64(pos)
+	return aucItem{s: s, neg: w}
+}
+
+// binaryAUC sorts items by score and returns the weighted AUC of the
+// positive side against the negative side: Σ over pairs of w⁺w⁻ times 1 if
+// the positive scores higher, ½ on a tie, over W⁺W⁻. ok is false when
+// either side has zero weight.
+func binaryAUC(items []aucItem) (auc float64, ok bool) {
+	slices.SortFunc(items, func(a, b aucItem) int {
+		switch {
+		case a.s < b.s:
+			return -1
+		case a.s > b.s:
+			return 1
+		}
+		return 0
+	})
 	var negBelow, total, wPos float64
-	for g := 0; g < len(idx); {
-		e := g
+	for g := 0; g < len(items); {
 		var gp, gn float64
-		for ; e < len(idx) && score[idx[e]] == score[idx[g]]; e++ {
-			i := idx[e]
-			if y[i] == p {
-				gp += weight(w, i)
-			} else {
-				gn += weight(w, i)
-			}
+		e := g
+		for ; e < len(items) && items[e].s == items[g].s; e++ {
+			gp += items[e].pos
+			gn += items[e].neg
 		}
 		total += gp * (negBelow + gn/2)
 		negBelow += gn
