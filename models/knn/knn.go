@@ -89,7 +89,7 @@ type KNN struct {
 
 	p, k    int // features, classes (0: regression)
 	n       int // kept rows; 0 before Fit
-	train   []float64
+	train   []float64 // p×n, feature-major: train[j*n+r] is feature j of kept row r
 	norms   []float64
 	y       []float64
 	w       []float64 // nil: all 1
@@ -154,10 +154,11 @@ func (m *KNN) Fit(ctx context.Context, d *models.Data) error {
 		slices.Sort(keep)
 	}
 	n, p := len(keep), len(d.X)
-	train := make([]float64, n*p)
+	train := make([]float64, p*n)
 	for j, col := range d.X {
+		dst := train[j*n : (j+1)*n]
 		for r, i := range keep {
-			train[r*p+j] = col[i]
+			dst[r] = col[i]
 		}
 	}
 	y := make([]float64, n)
@@ -178,28 +179,27 @@ func (m *KNN) Fit(ctx context.Context, d *models.Data) error {
 	return nil
 }
 
-// rowNorms returns the squared norm of each row of the n×p matrix a.
+// rowNorms returns the squared norm of each column of the p×n matrix a
+// (each kept row), summed feature by feature as the Dgemm products are.
 func rowNorms(a []float64, n, p int) []float64 {
 	out := make([]float64, n)
-	for i := range out {
-		out[i] = sqNorm(a[i*p : (i+1)*p])
+	for j := 0; j < p; j++ {
+		for r, v := range a[j*n : (j+1)*n] {
+			// float64() forbids a fused multiply-add, which the products
+			// (separate multiply and add) do not use either.
+			out[r] += float64(v * v)
+		}
 	}
 	return out
 }
 
-// gemmBlock is the inner-dimension block size of gonum's Dgemm, which adds
-// the dot products of 64-element chunks in order.
-const gemmBlock = 64
-
-// sqNorm returns x·x summed exactly as Dgemm sums a row with itself, so
-// that ||x||² + ||x||² - 2 x·x is exactly 0 and a duplicate row is at
-// distance 0 (TestDuplicateDistanceZero guards this).
+// sqNorm returns x·x summed exactly as the Dgemm products sum a row with
+// itself, so that ||x||² + ||x||² - 2 x·x is exactly 0 and a duplicate row
+// is at distance 0 (TestDuplicateDistanceZero guards this).
 func sqNorm(x []float64) float64 {
 	s := 0.0
-	for l := 0; l < len(x); l += gemmBlock {
-		h := min(l+gemmBlock, len(x))
-		v := blas64.Vector{N: h - l, Inc: 1, Data: x[l:h]}
-		s += blas64.Dot(v, v)
+	for _, v := range x {
+		s += float64(v * v)
 	}
 	return s
 }
@@ -291,9 +291,12 @@ func (m *KNN) searchBlock(s *scratch, X [][]float64, lo, hi int) {
 	q := blas64.General{Rows: nb, Cols: p, Stride: p, Data: s.q}
 	for t0 := 0; t0 < m.n; t0 += trainBlock {
 		tb := min(trainBlock, m.n-t0)
-		tr := blas64.General{Rows: tb, Cols: p, Stride: p, Data: m.train[t0*p : (t0+tb)*p]}
 		dots := blas64.General{Rows: nb, Cols: tb, Stride: tb, Data: s.dots[:nb*tb]}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, q, tr, 0, dots)
+		// Q (nb×p) times the p×tb slice of the feature-major training
+		// matrix: Dgemm adds q_l·t_l over l = 0..p-1 in order, one AXPY
+		// of length tb per query and feature.
+		tr := blas64.General{Rows: p, Cols: tb, Stride: m.n, Data: m.train[t0 : (p-1)*m.n+t0+tb]}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, q, tr, 0, dots)
 		for r := 0; r < nb; r++ {
 			h := s.heap[r*k : (r+1)*k]
 			size := s.size[r]

@@ -67,7 +67,7 @@ func (m *KNN) UnmarshalBinary(b []byte) error {
 		if d.err == nil && uint64(out.n)*uint64(out.p) > uint64(len(d.b)/8) {
 			d.fail("%d×%d training matrix but %d bytes left", out.n, out.p, len(d.b))
 		}
-		out.train = d.floats("train", out.n*out.p)
+		out.train = d.floats("train", out.p*out.n)
 		out.y = d.floats("y", out.n)
 		if d.int("has weights", 0, 1) == 1 {
 			out.w = d.floats("w", out.n)
