@@ -87,8 +87,8 @@ type KNN struct {
 	// MaxTrainRows.
 	Seed uint64
 
-	p, k    int // features, classes (0: regression)
-	n       int // kept rows; 0 before Fit
+	p, k    int       // features, classes (0: regression)
+	n       int       // kept rows; 0 before Fit
 	train   []float64 // p×n, feature-major: train[j*n+r] is feature j of kept row r
 	norms   []float64
 	y       []float64
