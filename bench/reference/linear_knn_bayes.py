@@ -9,10 +9,10 @@ Golden files (committed, read by the Go tests):
     /usr/bin/python3 bench/reference/linear_knn_bayes.py golden
         # fits scikit-learn on those CSVs, writes models/*/testdata/sklearn.json
 
-Real-data comparison (numbers for reports, nothing written):
+Real-data comparison (numbers for reports, nothing written); runs the Go
+side (go run ./bench/reference/linknnbayes) and prints a Markdown table:
 
     /usr/bin/python3 bench/reference/linear_knn_bayes.py real [/work/shared/datasets]
-    go test ./bench/reference -run TestLinearKNNBayesRealData -v
 
 Both sides split the rows the same way (row index % 4 == 0 is the test set),
 standardise with the training mean and population standard deviation, and
@@ -223,6 +223,8 @@ def r2(y, p):
 
 
 def real(datadir):
+    import subprocess
+
     import pandas as pd
 
     iris = pd.read_csv(os.path.join(datadir, "iris.csv"))
@@ -230,6 +232,7 @@ def real(datadir):
     num = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
     pen = pen.dropna(subset=num).reset_index(drop=True)
 
+    sk = {}
     tasks = [
         ("iris species", iris.iloc[:, :4].to_numpy(float), iris["species"]),
         ("penguins species", pen[num].to_numpy(float), pen["species"]),
@@ -240,14 +243,13 @@ def real(datadir):
         ("gaussian_nb", lambda: GaussianNB()),
         ("prior", lambda: DummyClassifier(strategy="prior")),
     ]
-    print("%-18s %-12s %s" % ("task", "model", "sklearn"))
     for tname, X, labels in tasks:
         classes = sorted(set(labels))
         y = np.array([classes.index(v) for v in labels], dtype=float)
         Xtr, Xte, ytr, yte = split_std(X, y)
         for mname, mk in classifiers:
             acc = (mk().fit(Xtr, ytr).predict(Xte) == yte).mean()
-            print("%-18s %-12s accuracy=%.4f" % (tname, mname, acc))
+            sk[(tname, mname)] = "accuracy=%.4f" % acc
     X = pen[num[:3]].to_numpy(float)
     y = pen["body_mass_g"].to_numpy(float)
     Xtr, Xte, ytr, yte = split_std(X, y)
@@ -258,7 +260,20 @@ def real(datadir):
         ("prior", lambda: DummyRegressor()),
     ]
     for mname, mk in regressors:
-        print("%-18s %-12s r2=%.4f" % ("penguins mass", mname, r2(yte, mk().fit(Xtr, ytr).predict(Xte))))
+        sk[("penguins mass", mname)] = "r2=%.4f" % r2(yte, mk().fit(Xtr, ytr).predict(Xte))
+
+    out = subprocess.run(
+        ["go", "run", "./bench/reference/linknnbayes", "-data", datadir],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout
+    gov = {}
+    for line in out.splitlines():
+        t, m, v = line.split("\t")
+        gov[(t, m)] = v
+    print("| task | model | automl (Go) | scikit-learn %s |" % sklearn.__version__)
+    print("|---|---|---|---|")
+    for key, v in sk.items():
+        print("| %s | %s | %s | %s |" % (key[0], key[1], gov.get(key, "-"), v))
 
 
 if __name__ == "__main__":
