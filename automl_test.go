@@ -1,0 +1,296 @@
+package automl_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/evaluate"
+)
+
+// synthCSV writes n rows of a synthetic table: numeric x1..x3 (x3 with
+// missing values), a categorical "color", and a target. kind is "binary",
+// "multiclass" or "regression".
+func synthCSV(n int, kind string, seed uint64) string {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var b strings.Builder
+	b.WriteString("x1,x2,x3,color,target\n")
+	colors := []string{"red", "green", "blue", "grey"}
+	for range n {
+		x1, x2, x3 := rng.NormFloat64(), rng.NormFloat64(), rng.Float64()*4
+		c := rng.IntN(len(colors))
+		signal := 1.5*x1 - x2 + []float64{1, -1, 0.5, 0}[c] + 0.3*x3
+		x3s := fmt.Sprintf("%.4f", x3)
+		if rng.IntN(10) == 0 {
+			x3s = ""
+		}
+		var t string
+		switch kind {
+		case "binary":
+			if signal+0.5*rng.NormFloat64() > 0.3 {
+				t = "yes"
+			} else {
+				t = "no"
+			}
+		case "multiclass":
+			switch v := signal + 0.5*rng.NormFloat64(); {
+			case v < -0.5:
+				t = "low"
+			case v < 1.2:
+				t = "mid"
+			default:
+				t = "high"
+			}
+		default:
+			t = fmt.Sprintf("%.4f", 3*signal+x1*x2+0.3*rng.NormFloat64())
+		}
+		fmt.Fprintf(&b, "%.4f,%.4f,%s,%s,%s\n", x1, x2, x3s, colors[c], t)
+	}
+	return b.String()
+}
+
+func readCSV(t testing.TB, text string) *dataset.Frame {
+	t.Helper()
+	f, err := dataset.ReadCSV(context.Background(), strings.NewReader(text), dataset.CSVOptions{})
+	require.NoError(t, err)
+	return f
+}
+
+func TestFitPredictSaveLoad(t *testing.T) {
+	for _, kind := range []string{"binary", "multiclass", "regression"} {
+		t.Run(kind, func(t *testing.T) {
+			train := readCSV(t, synthCSV(400, kind, 1))
+			defer train.Release()
+			test := readCSV(t, synthCSV(200, kind, 2))
+			defer test.Release()
+
+			res, err := automl.New(automl.Options{MaxTrials: 12, Seed: 3}).Fit(t.Context(), train, "target")
+			require.NoError(t, err)
+			require.NotNil(t, res.Predictor)
+			assert.Equal(t, dataset.Task(kind), res.Profile.Task)
+			best, ok := res.Leaderboard.Best()
+			require.True(t, ok)
+			assert.Equal(t, "ok", best.Status)
+			assert.NotEmpty(t, res.Importance)
+
+			preds, err := res.Predictor.Predict(t.Context(), test)
+			require.NoError(t, err)
+			require.Len(t, preds.Values, 200)
+
+			// The saved predictor predicts bit-identically.
+			var buf bytes.Buffer
+			require.NoError(t, res.Predictor.Save(&buf))
+			loaded, err := automl.Load(bytes.NewReader(buf.Bytes()))
+			require.NoError(t, err)
+			again, err := loaded.Predict(t.Context(), test)
+			require.NoError(t, err)
+			assert.Equal(t, preds, again)
+
+			// And it clearly beats the baseline on held-out rows.
+			truth := test.Column(test.ColumnIndex("target"))
+			if kind == "regression" {
+				y, err := dataset.Floats(truth)
+				require.NoError(t, err)
+				r2, err := evaluate.R2{}.Score(y, preds.Values, 0, nil)
+				require.NoError(t, err)
+				assert.Greater(t, r2, 0.8, "held-out R²")
+			} else {
+				labels, _ := dataset.Strings(truth)
+				right := 0
+				for i, l := range preds.Labels {
+					if l == labels[i] {
+						right++
+					}
+				}
+				assert.Greater(t, float64(right)/200, 0.75, "held-out accuracy")
+				for i := range 200 {
+					var s float64
+					for c := range preds.Classes {
+						s += preds.Proba[i*len(preds.Classes)+c]
+					}
+					assert.InDelta(t, 1, s, 1e-9)
+				}
+			}
+		})
+	}
+}
+
+// leaderboardJSON returns the leaderboard's JSON with the wall-clock
+// fields zeroed: they measure time, the rest must not vary.
+func leaderboardJSON(t *testing.T, lb *evaluate.Leaderboard) string {
+	t.Helper()
+	c := *lb
+	c.Rows = append([]evaluate.Row(nil), lb.Rows...)
+	for i := range c.Rows {
+		c.Rows[i].FitSeconds, c.Rows[i].PredictSecondsPer1k = 0, 0
+	}
+	b, err := json.Marshal(&c)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestDeterministicAcrossParallelism(t *testing.T) {
+	if testing.Short() && raceEnabled {
+		t.Skip("slow under -race -short")
+	}
+	train := readCSV(t, synthCSV(300, "binary", 5))
+	defer train.Release()
+	var got []string
+	for _, par := range []int{1, 8} {
+		res, err := automl.New(automl.Options{MaxTrials: 32, Seed: 11, Parallelism: par}).Fit(t.Context(), train, "target")
+		require.NoError(t, err)
+		got = append(got, leaderboardJSON(t, res.Leaderboard))
+	}
+	assert.Equal(t, got[0], got[1])
+	assert.Contains(t, got[0], `"tuned"`, "the run reached the tuning phase")
+}
+
+func TestTimeBudgetIsHard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a few seconds")
+	}
+	train := readCSV(t, synthCSV(3000, "multiclass", 9))
+	defer train.Release()
+	before := runtime.NumGoroutine()
+	budget := 3 * time.Second
+	start := time.Now()
+	res, err := automl.New(automl.Options{TimeBudget: budget, Seed: 1}).Fit(t.Context(), train, "target")
+	took := time.Since(start)
+	require.NoError(t, err)
+	require.NotNil(t, res.Predictor)
+	assert.LessOrEqual(t, took, budget+time.Second, "Fit overran its budget")
+	assertNoLeak(t, before)
+}
+
+func TestCancelReturnsBestSoFar(t *testing.T) {
+	train := readCSV(t, synthCSV(500, "binary", 4))
+	defer train.Release()
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(t.Context())
+	var once bool
+	opts := automl.Options{Seed: 1, TimeBudget: time.Minute, OnEvent: func(e automl.Event) {
+		if e.Kind == automl.EventTrialFinished && e.Trial >= 2 && !once {
+			once = true
+			cancel()
+		}
+	}}
+	start := time.Now()
+	res, err := automl.New(opts).Fit(ctx, train, "target")
+	assert.Less(t, time.Since(start), 10*time.Second)
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, res)
+	require.NotNil(t, res.Predictor)
+	preds, err := res.Predictor.Predict(t.Context(), train)
+	require.NoError(t, err)
+	assert.Len(t, preds.Labels, train.NumRows())
+	assertNoLeak(t, before)
+}
+
+func TestFitAlreadyCancelledStillPredicts(t *testing.T) {
+	train := readCSV(t, synthCSV(100, "regression", 4))
+	defer train.Release()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	res, err := automl.New(automl.Options{Seed: 1}).Fit(ctx, train, "target")
+	if res == nil {
+		// Cancelled before the data was even prepared: a plain error.
+		require.ErrorIs(t, err, context.Canceled)
+		return
+	}
+	preds, perr := res.Predictor.Predict(t.Context(), train)
+	require.NoError(t, perr)
+	assert.False(t, math.IsNaN(preds.Values[0]))
+}
+
+func TestBadInput(t *testing.T) {
+	good := readCSV(t, synthCSV(50, "binary", 1))
+	defer good.Release()
+	oneClass := readCSV(t, "x,y\n1,a\n2,a\n3,a\n")
+	defer oneClass.Release()
+	cases := []struct {
+		name   string
+		f      *dataset.Frame
+		target string
+		opts   automl.Options
+	}{
+		{"nil frame", nil, "target", automl.Options{}},
+		{"missing target", good, "nope", automl.Options{}},
+		{"one class", oneClass, "y", automl.Options{}},
+		{"wrong metric", good, "target", automl.Options{Metric: "rmse"}},
+		{"unknown metric", good, "target", automl.Options{Metric: "nope"}},
+		{"unknown model", good, "target", automl.Options{Include: []string{"nope"}}},
+		{"weight is target", good, "target", automl.Options{Weight: "target"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.MaxTrials = 3
+			res, err := automl.New(c.opts).Fit(t.Context(), c.f, c.target)
+			assert.Error(t, err)
+			assert.Nil(t, res)
+		})
+	}
+}
+
+func TestPredictMissingColumn(t *testing.T) {
+	train := readCSV(t, synthCSV(200, "binary", 1))
+	defer train.Release()
+	res, err := automl.New(automl.Options{MaxTrials: 4, Seed: 1}).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+	other := readCSV(t, "x1,x2\n1,2\n")
+	defer other.Release()
+	_, err = res.Predictor.Predict(t.Context(), other)
+	require.ErrorIs(t, err, automl.ErrPredict)
+	assert.Contains(t, err.Error(), "x3")
+}
+
+func TestLoadCorrupt(t *testing.T) {
+	train := readCSV(t, synthCSV(200, "multiclass", 1))
+	defer train.Release()
+	res, err := automl.New(automl.Options{MaxTrials: 6, Seed: 1}).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, res.Predictor.Save(&buf))
+	b := buf.Bytes()
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"empty", nil},
+		{"magic only", []byte("AUTOMLPR")},
+		{"truncated", b[:len(b)/2]},
+		{"flipped byte", flip(b, len(b)/3)},
+		{"wrong magic", append([]byte("NOTAMODEL"), b[9:]...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := automl.Load(bytes.NewReader(c.data))
+			assert.ErrorIs(t, err, automl.ErrModelFile)
+		})
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := bytes.Clone(b)
+	c[i] ^= 0x40
+	return c
+}
+
+func assertNoLeak(t *testing.T, before int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines outlived Fit")
+}

@@ -1,0 +1,223 @@
+package automl
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/automl-agent/automl/ensemble"
+	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/models"
+)
+
+// finish builds the final predictor: the greedy ensemble of the best
+// trials when it beats the best single trial out of fold, with the binary
+// decision threshold and the probability temperature tuned out of fold.
+// It adds the ensemble's leaderboard row.
+func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*trial) (*Predictor, error) {
+	r.emit(Event{Kind: EventPhase, Phase: "ensemble"})
+	var ok []*trial
+	for _, t := range trials {
+		if t.ok() && t.oof != nil {
+			ok = append(ok, t)
+		}
+	}
+	slices.SortFunc(ok, func(a, b *trial) int {
+		if r.better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	if len(ok) == 0 {
+		// Not even the baseline finished: fit the prior on all rows now,
+		// whatever the clock says; it takes microseconds.
+		t, err := r.fallback()
+		if err != nil {
+			return nil, err
+		}
+		ok = []*trial{t}
+	}
+
+	best := ok[0]
+	weights := []float64{1}
+	members := ok[:1]
+	oof := best.oof
+	if !r.o.DisableEnsemble && len(ok) > 1 {
+		cand := ok[:min(len(ok), keepTop)]
+		oofs := make([][]float64, len(cand))
+		for i, t := range cand {
+			oofs[i] = t.oof
+		}
+		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, r.metric, 0)
+		if err == nil {
+			blend := make([]float64, len(best.oof))
+			ens.Combine(blend, oofs)
+			scores, err := r.foldScores(blend)
+			if err == nil {
+				mean, std := meanStd(scores)
+				row := evaluate.Row{
+					ID: len(trials), Model: "ensemble", Status: statusOK,
+					Score: mean, Std: std, FoldScores: scores,
+					Note: "greedy ensemble selection over out-of-fold predictions",
+				}
+				var mw []float64
+				var mm []*trial
+				for i, w := range ens.Weights {
+					if w > 0 {
+						row.Members = append(row.Members, evaluate.Member{ID: cand[i].id, Model: cand[i].spec.Name, Weight: w})
+						row.FitSeconds += cand[i].fitSec
+						row.PredictSecondsPer1k += cand[i].predPer1k
+						mw, mm = append(mw, w), append(mm, cand[i])
+					}
+				}
+				if len(mm) > 1 {
+					lb.Rows = append(lb.Rows, row)
+				}
+				if len(mm) > 1 && r.beats(mean, best.score) {
+					weights, members, oof = mw, mm, blend
+				}
+			}
+		} else {
+			r.o.Logger.Warn("ensemble failed", "err", err)
+		}
+	}
+
+	p := &Predictor{
+		target:  r.target,
+		task:    r.profile.Task,
+		classes: slices.Clone(r.classes),
+		metric:  r.metric.Name(),
+		pipe:    r.pipe,
+		columns: r.pipe.InputColumns(),
+	}
+	r.final, r.finalWeights = members, weights
+	if oof != nil {
+		r.calibrate(p, oof)
+	}
+	r.emit(Event{Kind: EventPhase, Phase: "final"})
+	for i, t := range members {
+		m := member{name: t.spec.Name, params: t.params, input: t.spec.Input, weight: weights[i], models: t.models}
+		if r.o.FinalFit == FinalRefit {
+			if refit, err := r.refit(ctx, t); err == nil {
+				m.models = []models.Model{refit}
+			} else {
+				r.o.Logger.Info("refit skipped, keeping the fold models", "model", t.spec.Name, "err", err)
+			}
+		}
+		p.members = append(p.members, m)
+	}
+	return p, nil
+}
+
+// beats reports whether score a is strictly better than b for the metric.
+func (r *run) beats(a, b float64) bool {
+	if r.metric.Greater() {
+		return a > b
+	}
+	return a < b
+}
+
+// foldScores scores out-of-fold predictions fold by fold, the way trials
+// are scored, so that an ensemble's row compares with theirs.
+func (r *run) foldScores(oof []float64) ([]float64, error) {
+	width := max(r.k, 1)
+	out := make([]float64, len(r.splits))
+	for fi, s := range r.splits {
+		pred := make([]float64, len(s.Test)*width)
+		for j, i := range s.Test {
+			copy(pred[j*width:(j+1)*width], oof[i*width:(i+1)*width])
+		}
+		sc, err := r.metric.Score(r.foldY[fi], pred, r.k, r.foldW[fi])
+		if err != nil {
+			return nil, err
+		}
+		out[fi] = sc
+	}
+	return out, nil
+}
+
+// calibrate tunes, out of fold, the decision threshold of a binary
+// predictor for thresholded metrics, and a probability temperature when
+// the metric is log loss. Each is kept only if it improves the OOF score.
+func (r *run) calibrate(p *Predictor, oof []float64) {
+	if r.k == 0 {
+		return
+	}
+	name := r.metric.Name()
+	if r.k == 2 && (name == "accuracy" || name == "balanced_accuracy" || name == "f1" || name == "f1_macro") {
+		p1 := make([]float64, len(r.y))
+		for i := range p1 {
+			p1[i] = oof[2*i+1]
+		}
+		th, sc, err := evaluate.TuneThreshold(r.y, p1, r.w, r.metric)
+		base, err2 := r.metric.Score(r.y, oof, r.k, r.w)
+		if err == nil && err2 == nil && r.beats(sc, base) && th > 0 && th < 1 {
+			p.threshold = th
+		}
+	}
+	if name == "log_loss" {
+		t, err := ensemble.TemperatureScale(oof, r.y, r.w, r.k)
+		if err == nil && math.Abs(t.T-1) > 1e-3 {
+			p.temperature = t.T
+		}
+	}
+}
+
+// refit trains t's configuration once on all rows, if its estimated time
+// (its mean fold fit time, scaled by rows) fits what is left.
+func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
+	est := t.fitSec / float64(len(r.splits)) * float64(len(r.splits)) / float64(len(r.splits)-1)
+	if left := r.timeLeft(); est*1.5 > left.Seconds()*0.5 {
+		return nil, fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est, left.Seconds())
+	}
+	m, err := t.spec.New(t.params)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Fit(ctx, r.views[t.spec.Input].full); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// fallback fits the prior model on every row, ignoring the deadline.
+func (r *run) fallback() (*trial, error) {
+	spec, err := r.o.Registry.Spec(baselineModel)
+	if err != nil {
+		spec = priorSpec
+	}
+	v := r.views[models.InputNative]
+	if v == nil {
+		v = r.views[models.InputDense]
+	}
+	if v == nil {
+		return nil, fmt.Errorf("automl: no feature view to fall back on")
+	}
+	m, err := spec.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Fit(context.Background(), v.full); err != nil {
+		return nil, fmt.Errorf("automl: even the prior model failed: %w", err)
+	}
+	spec.Input = inputOf(r, v)
+	return &trial{id: -1, spec: spec, params: models.Params{}, status: statusOK, models: []models.Model{m}}, nil
+}
+
+func inputOf(r *run, v *viewData) models.Input {
+	if r.views[models.InputNative] == v {
+		return models.InputNative
+	}
+	return models.InputDense
+}
+
+// describe lists a predictor's members for logs and the CLI.
+func (p *Predictor) describe() string {
+	var parts []string
+	for _, m := range p.members {
+		parts = append(parts, fmt.Sprintf("%s×%.2f", m.name, m.weight))
+	}
+	return strings.Join(parts, " + ")
+}

@@ -1,0 +1,192 @@
+package automl
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// importanceRows caps the rows used for permutation importance, and
+// importanceRepeats is the number of shuffles per column.
+const (
+	importanceRows    = 3000
+	importanceRepeats = 3
+)
+
+// importance measures, out of fold, how much the final blend's metric
+// drops when one input column is shuffled. Each fold's models are scored on
+// a sample of that fold's own held-out rows, so no model judges rows it was
+// trained on; every feature derived from the column (one-hot levels,
+// encodings, date parts, missing indicators) is shuffled together, so the
+// whole pipeline is measured. It returns nil if the time runs out.
+func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
+	if len(r.final) == 0 || len(p.columns) == 0 {
+		return nil
+	}
+	for _, t := range r.final {
+		if len(t.models) != len(r.splits) {
+			return nil // the fallback prior: nothing to measure
+		}
+	}
+	// Which features, per view, come from which input column.
+	var owners [2][][]int // owners[view][col] = feature indices
+	for in, v := range r.views {
+		if v == nil {
+			continue
+		}
+		owners[in] = make([][]int, len(p.columns))
+		for j, name := range v.names {
+			if c := sourceColumn(name, p.columns); c >= 0 {
+				owners[in][c] = append(owners[in][c], j)
+			}
+		}
+	}
+	// A strided sample of each fold's held-out rows.
+	per := max(1, importanceRows/len(r.splits))
+	type foldSample struct {
+		X [2][][]float64
+		y []float64
+		w []float64
+	}
+	samples := make([]foldSample, len(r.splits))
+	var y, w []float64
+	for fi, s := range r.splits {
+		stride := max(1, len(s.Test)/per)
+		var local []int
+		for j := 0; j < len(s.Test); j += stride {
+			local = append(local, j)
+		}
+		fs := foldSample{y: pick(r.foldY[fi], local)}
+		if r.w != nil {
+			fs.w = pick(r.foldW[fi], local)
+		}
+		for in, v := range r.views {
+			if v != nil {
+				fs.X[in] = gatherColumns(v.folds[fi].testX, local)
+			}
+		}
+		samples[fi] = fs
+		y = append(y, fs.y...)
+		w = append(w, fs.w...)
+	}
+	if r.w == nil {
+		w = nil
+	}
+	width := max(r.k, 1)
+	total := 0.0
+	for _, wt := range r.finalWeights {
+		total += wt
+	}
+	predict := func() ([]float64, bool) {
+		out := make([]float64, 0, len(y)*width)
+		for fi, fs := range samples {
+			n := len(fs.y)
+			blend := make([]float64, n*width)
+			buf := make([]float64, n*width)
+			for mi, t := range r.final {
+				if err := t.models[fi].Predict(buf, fs.X[t.spec.Input]); err != nil {
+					return nil, false
+				}
+				wt := r.finalWeights[mi] / total
+				for i, v := range buf {
+					blend[i] += wt * v
+				}
+			}
+			out = append(out, blend...)
+		}
+		if p.temperature > 0 && width > 1 {
+			applyTemperature(out, width, p.temperature)
+		}
+		return out, true
+	}
+	score := func() (float64, bool) {
+		pred, ok := predict()
+		if !ok {
+			return 0, false
+		}
+		s, err := r.metric.Score(y, pred, r.k, w)
+		return s, err == nil
+	}
+	base, ok := score()
+	if !ok {
+		return nil
+	}
+	out := make([]ColumnImportance, 0, len(p.columns))
+	for c, name := range p.columns {
+		drops := make([]float64, 0, importanceRepeats)
+		for rep := range importanceRepeats {
+			if ctx.Err() != nil {
+				return nil
+			}
+			rng := rand.New(rand.NewPCG(r.o.Seed^0x1234_5678, uint64(c*importanceRepeats+rep)))
+			// Shuffle, score, and put the columns back.
+			var saved [][]float64
+			for fi := range samples {
+				perm := rng.Perm(len(samples[fi].y))
+				for in := range owners {
+					if owners[in] == nil {
+						continue
+					}
+					for _, j := range owners[in][c] {
+						col := samples[fi].X[in][j]
+						saved = append(saved, slices.Clone(col))
+						for i, src := range perm {
+							col[i] = saved[len(saved)-1][src]
+						}
+					}
+				}
+			}
+			s, ok := score()
+			k := 0
+			for fi := range samples {
+				for in := range owners {
+					if owners[in] == nil {
+						continue
+					}
+					for _, j := range owners[in][c] {
+						copy(samples[fi].X[in][j], saved[k])
+						k++
+					}
+				}
+			}
+			if !ok {
+				return nil
+			}
+			d := base - s
+			if !r.metric.Greater() {
+				d = s - base
+			}
+			drops = append(drops, d)
+		}
+		mean, std := meanStd(drops)
+		out = append(out, ColumnImportance{Column: name, Mean: mean, Std: std})
+	}
+	slices.SortStableFunc(out, func(a, b ColumnImportance) int {
+		switch {
+		case a.Mean > b.Mean:
+			return -1
+		case a.Mean < b.Mean:
+			return 1
+		}
+		return strings.Compare(a.Column, b.Column)
+	})
+	return out
+}
+
+// sourceColumn returns the index of the input column a feature comes
+// from: the longest column name that is the feature name or its prefix
+// followed by ':' or '='; -1 if none.
+func sourceColumn(feature string, columns []string) int {
+	best, bestLen := -1, -1
+	for c, name := range columns {
+		if !strings.HasPrefix(feature, name) || len(name) <= bestLen {
+			continue
+		}
+		rest := feature[len(name):]
+		if rest == "" || rest[0] == ':' || rest[0] == '=' {
+			best, bestLen = c, len(name)
+		}
+	}
+	return best
+}

@@ -1,0 +1,104 @@
+package automl
+
+import (
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/models"
+)
+
+// FinalFit says how the final predictor is made from the chosen trials.
+type FinalFit string
+
+const (
+	// FinalBag keeps each chosen trial's fold models and averages them
+	// (AutoGluon-style bagging). It needs no extra training time.
+	FinalBag FinalFit = "bag"
+	// FinalRefit refits each chosen trial once on all rows, when the
+	// estimated time fits what is left of the budget (else it bags).
+	FinalRefit FinalFit = "refit"
+)
+
+// Options configures an AutoML run. The zero value works: every field's
+// comment says what its zero value means. Options are JSON-tagged so a
+// Result records the settings it ran with.
+type Options struct {
+	// TimeBudget is a hard deadline for Fit, counted from the call.
+	// Zero means one minute, unless MaxTrials is set, in which case zero
+	// means no time limit.
+	TimeBudget time.Duration `json:"time_budget"`
+	// MaxTrials caps the number of search trials (portfolio and tuned).
+	// Zero means no cap. With MaxTrials set and no TimeBudget, the same
+	// Seed gives a byte-identical leaderboard at any Parallelism.
+	MaxTrials int `json:"max_trials,omitempty"`
+	// Metric names the metric that drives search and selection:
+	// accuracy, balanced_accuracy, f1, f1_macro, log_loss, roc_auc
+	// (classification); rmse, mae, r2 (regression). Empty means accuracy
+	// for classification and rmse for regression.
+	Metric string `json:"metric,omitempty"`
+	// Task overrides the inferred task (binary, multiclass, regression).
+	// Empty means inferred from the target column.
+	Task dataset.Task `json:"task,omitempty"`
+	// Seed makes the run reproducible. Zero is a valid seed.
+	Seed uint64 `json:"seed"`
+	// Parallelism is the number of trials trained at once. Zero means
+	// GOMAXPROCS.
+	Parallelism int `json:"parallelism,omitempty"`
+	// Folds is the number of cross-validation folds. Zero means 5 (3 when
+	// the data has over 100,000 rows).
+	Folds int `json:"folds,omitempty"`
+	// Include lists the only model names to try (see models.Default().Names()).
+	// Nil means every registered model that supports the task.
+	Include []string `json:"include,omitempty"`
+	// Exclude lists model names never to try.
+	Exclude []string `json:"exclude,omitempty"`
+	// FinalFit chooses between bagged fold models and a refit on all rows.
+	// Empty means FinalBag.
+	FinalFit FinalFit `json:"final_fit,omitempty"`
+	// DisableEnsemble keeps the single best trial instead of an ensemble.
+	DisableEnsemble bool `json:"disable_ensemble,omitempty"`
+	// DisableImportance skips permutation importance at the end of Fit.
+	DisableImportance bool `json:"disable_importance,omitempty"`
+	// Weight names a column of non-negative sample weights. Empty means
+	// every row weighs the same. The column is never a feature.
+	Weight string `json:"weight,omitempty"`
+	// Drop lists columns that are never features (IDs, leaks).
+	Drop []string `json:"drop,omitempty"`
+	// Logger receives progress logs. Nil means silent.
+	Logger *slog.Logger `json:"-"`
+	// OnEvent, if set, is called with each progress event, from one
+	// goroutine at a time, in order. It must not block for long.
+	OnEvent func(Event) `json:"-"`
+	// Registry supplies the models. Nil means models.Default().
+	Registry *models.Registry `json:"-"`
+	// Allocator is used for Arrow data made during Fit. Nil means
+	// memory.DefaultAllocator.
+	Allocator memory.Allocator `json:"-"`
+}
+
+// withDefaults returns a copy of o with every zero field filled in.
+func (o Options) withDefaults() Options {
+	if o.TimeBudget <= 0 && o.MaxTrials <= 0 {
+		o.TimeBudget = time.Minute
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = runtime.GOMAXPROCS(0)
+	}
+	if o.FinalFit == "" {
+		o.FinalFit = FinalBag
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Registry == nil {
+		o.Registry = models.Default()
+	}
+	if o.Allocator == nil {
+		o.Allocator = memory.DefaultAllocator
+	}
+	return o
+}

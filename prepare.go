@@ -1,0 +1,319 @@
+package automl
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/preprocess"
+)
+
+// viewData is one feature view of the training rows, with its folds cut
+// once and shared, read-only, by every trial.
+type viewData struct {
+	names []string
+	full  *models.Data
+	folds []foldData
+}
+
+type foldData struct {
+	train *models.Data
+	testX [][]float64
+}
+
+// classMetrics and regressionMetrics name the metrics each task accepts.
+var (
+	classMetrics      = []string{"accuracy", "balanced_accuracy", "f1", "f1_macro", "log_loss", "roc_auc"}
+	regressionMetrics = []string{"rmse", "mae", "r2"}
+)
+
+// prepare profiles the data, encodes the target, fits the preprocessing
+// pipeline, makes the folds and the feature views the candidates need.
+func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
+	r.emit(Event{Kind: EventPhase, Phase: "profile"})
+	prof, err := dataset.AnalyzeOptions{Task: r.o.Task}.Analyze(input, r.target)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	r.profile = prof
+	if err := r.encodeTarget(input); err != nil {
+		return err
+	}
+	if err := r.chooseMetric(); err != nil {
+		return err
+	}
+	specs, err := r.candidates()
+	if err != nil {
+		return err
+	}
+	r.specs = specs
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("automl: %w", err)
+	}
+
+	r.emit(Event{Kind: EventPhase, Phase: "preprocess"})
+	drop := slices.Clone(r.o.Drop)
+	if r.o.Weight != "" {
+		drop = append(drop, r.o.Weight)
+	}
+	r.pipe, err = preprocess.Fit(ctx, r.frame, r.target, r.y, r.k, preprocess.Options{Drop: drop, Seed: r.o.Seed})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	r.splits, err = r.makeSplits()
+	if err != nil {
+		return err
+	}
+	r.foldY = make([][]float64, len(r.splits))
+	r.foldW = make([][]float64, len(r.splits))
+	for i, s := range r.splits {
+		r.foldY[i] = pick(r.y, s.Test)
+		if r.w != nil {
+			r.foldW[i] = pick(r.w, s.Test)
+		}
+	}
+	for _, s := range specs {
+		if r.views[s.Input] != nil {
+			continue
+		}
+		v, err := r.makeView(s.Input)
+		if err != nil {
+			return err
+		}
+		r.views[s.Input] = v
+	}
+	return nil
+}
+
+// encodeTarget drops rows with a missing target, keeps the rest as r.frame
+// and encodes the target (class index or value) and weights.
+func (r *run) encodeTarget(f *dataset.Frame) error {
+	col := f.Column(f.ColumnIndex(r.target))
+	n := f.NumRows()
+	y := make([]float64, n)
+	keep := make([]int, 0, n)
+	switch r.profile.Task {
+	case dataset.TaskBinary, dataset.TaskMulticlass:
+		r.classes = slices.Clone(r.profile.Classes)
+		r.k = len(r.classes)
+		if r.k < 2 {
+			return fmt.Errorf("%w: target %q has %d class", ErrInput, r.target, r.k)
+		}
+		index := make(map[string]int, r.k)
+		for i, c := range r.classes {
+			index[c] = i
+		}
+		vals, valid := dataset.Strings(col)
+		for i := range n {
+			if !valid[i] {
+				continue
+			}
+			c, ok := index[vals[i]]
+			if !ok {
+				return fmt.Errorf("%w: target %q, row %d: class %q is not in the profile", ErrInput, r.target, i, vals[i])
+			}
+			y[i] = float64(c)
+			keep = append(keep, i)
+		}
+	case dataset.TaskRegression:
+		vals, err := dataset.Floats(col)
+		if err != nil {
+			return fmt.Errorf("%w: regression target %q: %w", ErrInput, r.target, err)
+		}
+		for i, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			y[i] = v
+			keep = append(keep, i)
+		}
+	default:
+		return fmt.Errorf("%w: unknown task %q", ErrInput, r.profile.Task)
+	}
+	if len(keep) == 0 {
+		return fmt.Errorf("%w: target %q has no usable value", ErrInput, r.target)
+	}
+	var w []float64
+	if r.o.Weight != "" {
+		var err error
+		w, err = dataset.Floats(f.Column(f.ColumnIndex(r.o.Weight)))
+		if err != nil {
+			return fmt.Errorf("%w: weight column %q: %w", ErrInput, r.o.Weight, err)
+		}
+	}
+	if len(keep) == n {
+		f.Retain()
+		r.frame = f
+	} else {
+		sub, err := f.Select(keep)
+		if err != nil {
+			return fmt.Errorf("automl: dropping rows with no target: %w", err)
+		}
+		r.frame = sub
+	}
+	r.y = make([]float64, len(keep))
+	for j, i := range keep {
+		r.y[j] = y[i]
+	}
+	if w != nil {
+		r.w = make([]float64, len(keep))
+		for j, i := range keep {
+			v := w[i]
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: weight column %q, row %d: weight %v is not a finite non-negative number", ErrInput, r.o.Weight, i, v)
+			}
+			r.w[j] = v
+		}
+	}
+	if r.k > 0 {
+		seen := make([]bool, r.k)
+		for _, v := range r.y {
+			seen[int(v)] = true
+		}
+		for c, ok := range seen {
+			if !ok {
+				return fmt.Errorf("%w: class %q of target %q has no row with a usable target", ErrInput, r.classes[c], r.target)
+			}
+		}
+	}
+	return nil
+}
+
+func (r *run) chooseMetric() error {
+	allowed := regressionMetrics
+	if r.k > 0 {
+		allowed = classMetrics
+	}
+	if r.o.Metric == "" {
+		r.metric = evaluate.DefaultMetric(r.k)
+		return nil
+	}
+	if !slices.Contains(allowed, r.o.Metric) {
+		return fmt.Errorf("%w: metric %q does not fit a %s task (use one of %v)", ErrInput, r.o.Metric, r.profile.Task, allowed)
+	}
+	m, err := evaluate.MetricByName(r.o.Metric)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInput, err)
+	}
+	r.metric = m
+	return nil
+}
+
+// candidates returns the specs to try, cheapest first (ties by name).
+func (r *run) candidates() ([]models.Spec, error) {
+	reg := r.o.Registry
+	names := reg.Names()
+	for _, n := range append(slices.Clone(r.o.Include), r.o.Exclude...) {
+		if _, err := reg.Spec(n); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+	}
+	var out []models.Spec
+	for _, n := range names {
+		if len(r.o.Include) > 0 && !slices.Contains(r.o.Include, n) && n != baselineModel {
+			continue
+		}
+		if slices.Contains(r.o.Exclude, n) {
+			continue
+		}
+		s, _ := reg.Spec(n)
+		if !s.Supports(r.k) {
+			continue
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no registered model supports this %s task with the given Include/Exclude", ErrInput, r.profile.Task)
+	}
+	slices.SortStableFunc(out, func(a, b models.Spec) int {
+		ca, cb := cost(a), cost(b)
+		switch {
+		case ca < cb:
+			return -1
+		case ca > cb:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+func cost(s models.Spec) float64 {
+	if s.Cost <= 0 {
+		return 1
+	}
+	return s.Cost
+}
+
+// makeSplits cuts the training rows into cross-validation folds.
+func (r *run) makeSplits() ([]evaluate.Split, error) {
+	n := len(r.y)
+	k := r.o.Folds
+	if k <= 0 {
+		k = 5
+		if n > 100_000 {
+			k = 3
+		}
+	}
+	if k > n {
+		k = n
+	}
+	if k < 2 {
+		return nil, fmt.Errorf("%w: %d usable rows are too few to validate a model", ErrInput, n)
+	}
+	if r.k > 0 {
+		return evaluate.StratifiedKFold(r.y, r.k, k, r.o.Seed)
+	}
+	return evaluate.KFold(n, k, r.o.Seed)
+}
+
+// makeView transforms the training rows into one feature view and cuts
+// its folds.
+func (r *run) makeView(in models.Input) (*viewData, error) {
+	pv := preprocess.Native
+	if in == models.InputDense {
+		pv = preprocess.Dense
+	}
+	feats, err := r.pipe.TransformTrain(r.frame, pv)
+	if err != nil {
+		return nil, fmt.Errorf("automl: preprocessing: %w", err)
+	}
+	if len(feats.X) == 0 {
+		return nil, fmt.Errorf("%w: no usable feature column besides the target", ErrInput)
+	}
+	d := &models.Data{X: feats.X, Y: r.y, W: r.w, NumClasses: r.k, Categories: feats.Categories}
+	if in == models.InputNative {
+		d.Bins = models.NewBinned(feats.X, feats.Categories, 0)
+	}
+	v := &viewData{names: feats.Names, full: d, folds: make([]foldData, len(r.splits))}
+	for i, s := range r.splits {
+		v.folds[i] = foldData{train: d.Subset(s.Train), testX: gatherColumns(d.X, s.Test)}
+	}
+	return v, nil
+}
+
+// gatherColumns returns the rows of column-major X listed in rows.
+func gatherColumns(X [][]float64, rows []int) [][]float64 {
+	out := make([][]float64, len(X))
+	for j, c := range X {
+		col := make([]float64, len(rows))
+		for k, i := range rows {
+			col[k] = c[i]
+		}
+		out[j] = col
+	}
+	return out
+}
+
+// pick returns x at the listed indices.
+func pick(x []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for k, i := range idx {
+		out[k] = x[i]
+	}
+	return out
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package automl_test
+
+const raceEnabled = true

@@ -1,0 +1,438 @@
+package automl
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/hyperopt"
+	"github.com/automl-agent/automl/models"
+)
+
+// baselineModel is the registry name of the class-prior / mean model that
+// every run trains first, so that it never ends empty-handed.
+const baselineModel = "prior"
+
+// keepTop is how many successful trials keep their out-of-fold
+// predictions and fold models for the ensemble.
+const keepTop = 25
+
+// tuneBatch is the number of tuned trials proposed at once, from the
+// results of earlier batches only. It does not depend on Parallelism, so
+// a fixed seed and trial budget give the same trials at any parallelism.
+const tuneBatch = 8
+
+// Trial statuses, as they appear in the leaderboard.
+const (
+	statusOK      = "ok"
+	statusFailed  = "failed"
+	statusTimeout = "timeout"
+	statusSkipped = "skipped"
+)
+
+// trial is one model configuration, cross-validated.
+type trial struct {
+	id     int
+	spec   models.Spec
+	params models.Params
+	phase  string // baseline, portfolio or tuned
+
+	status     string
+	err        error
+	foldScores []float64
+	score, std float64
+	oof        []float64      // out-of-fold predictions; nil once dropped
+	models     []models.Model // one per fold; nil once dropped
+	fitSec     float64        // total over folds
+	predPer1k  float64        // seconds per 1000 rows
+}
+
+func (t *trial) ok() bool { return t.status == statusOK }
+
+// loss turns a score into a value to minimise (failures are +Inf).
+func (r *run) loss(t *trial) float64 {
+	if !t.ok() || math.IsNaN(t.score) {
+		return math.Inf(1)
+	}
+	if r.metric.Greater() {
+		return -t.score
+	}
+	return t.score
+}
+
+// better reports whether a ranks before b: lower loss, then lower id.
+func (r *run) better(a, b *trial) bool {
+	la, lb := r.loss(a), r.loss(b)
+	if la != lb {
+		return la < lb
+	}
+	return a.id < b.id
+}
+
+// search runs the baseline, the portfolio and then tuned trials until the
+// trial budget or the search deadline, and returns every trial in id order.
+func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
+	r.emit(Event{Kind: EventPhase, Phase: "search"})
+	sctx := ctx
+	if !r.deadline.IsZero() {
+		// Keep a reserve for the ensemble, the predictor and importance.
+		reserve := min(max(r.o.TimeBudget/10, 200*time.Millisecond), 30*time.Second)
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithDeadline(ctx, r.deadline.Add(-reserve))
+		defer cancel()
+	}
+	var trials []*trial
+	add := func(batch []*trial) {
+		if r.o.MaxTrials > 0 && len(trials)+len(batch) > r.o.MaxTrials {
+			batch = batch[:max(0, r.o.MaxTrials-len(trials))]
+		}
+		r.runBatch(sctx, batch)
+		for _, t := range batch {
+			if t.status != statusSkipped || t.phase != "tuned" {
+				// Tuned proposals that never started are not worth a row.
+				lb.Rows = append(lb.Rows, r.row(t))
+			}
+		}
+		trials = append(trials, batch...)
+		r.dropWeak(trials)
+	}
+
+	first := r.portfolio()
+	// The baseline runs alone first: it is what Fit returns if nothing
+	// else finishes.
+	add(first[:1])
+	for i := 1; i < len(first) && !r.stop(sctx, trials); i += r.o.Parallelism * 2 {
+		add(first[i:min(len(first), i+r.o.Parallelism*2)])
+	}
+
+	tuners := r.tuners(trials)
+	rng := rand.New(rand.NewPCG(r.o.Seed, math.MaxUint64))
+	for len(tuners) > 0 && !r.stop(sctx, trials) {
+		batch := make([]*trial, 0, tuneBatch)
+		for len(batch) < tuneBatch {
+			tu := tuners[(len(trials)+len(batch))%len(tuners)]
+			id := len(trials) + len(batch)
+			// Earlier proposals of this batch show as pending ("constant
+			// liar"), so the batch does not repeat itself.
+			hist := tu.history(r, trials)
+			for _, b := range batch {
+				if b.spec.Name == tu.spec.Name {
+					hist = append(hist, hyperopt.Observation{Trial: b.id, Config: map[string]any(b.params), Loss: math.NaN(), Pending: true})
+				}
+			}
+			cfg, err := tu.sampler.Next(rng, id, hist)
+			if err != nil {
+				cfg = nil // the family's defaults
+			}
+			batch = append(batch, &trial{
+				id:     id,
+				spec:   tu.spec,
+				params: tu.spec.Portfolio[0].Merge(models.Params(cfg)),
+				phase:  "tuned",
+			})
+		}
+		add(batch)
+		if r.o.MaxTrials <= 0 && r.deadline.IsZero() {
+			break // unreachable: withDefaults sets one of them
+		}
+	}
+	return trials
+}
+
+// stop reports whether the search must end: out of time or trials.
+func (r *run) stop(ctx context.Context, trials []*trial) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	return r.o.MaxTrials > 0 && len(trials) >= r.o.MaxTrials
+}
+
+// portfolio lists the baseline and then every candidate's portfolio
+// configurations, round-robin by priority, cheapest model first.
+func (r *run) portfolio() []*trial {
+	var out []*trial
+	add := func(s models.Spec, p models.Params, phase string) {
+		out = append(out, &trial{id: len(out), spec: s, params: p, phase: phase})
+	}
+	base, err := r.o.Registry.Spec(baselineModel)
+	if err != nil {
+		base = priorSpec
+	}
+	add(base, models.Params{}, "baseline")
+	for depth := 0; ; depth++ {
+		added := false
+		for _, s := range r.specs {
+			if s.Name == baselineModel {
+				continue
+			}
+			port := s.Portfolio
+			if len(port) == 0 {
+				port = []models.Params{{}}
+			}
+			if depth < len(port) {
+				add(s, port[depth], "portfolio")
+				added = true
+			}
+		}
+		if !added {
+			return out
+		}
+	}
+}
+
+// tuner proposes configurations for one model family.
+type tuner struct {
+	spec    models.Spec
+	sampler hyperopt.Sampler
+}
+
+// history returns the finished trials of the tuner's family as
+// observations, in id order.
+func (tu tuner) history(r *run, trials []*trial) []hyperopt.Observation {
+	var out []hyperopt.Observation
+	for _, t := range trials {
+		if t.spec.Name != tu.spec.Name || t.status == statusSkipped {
+			continue
+		}
+		out = append(out, hyperopt.Observation{Trial: t.id, Config: map[string]any(t.params), Loss: r.loss(t)})
+	}
+	return out
+}
+
+// tuners picks the model families worth tuning: the best three by their
+// best portfolio score, those that have a search space.
+func (r *run) tuners(trials []*trial) []tuner {
+	bestOf := map[string]*trial{}
+	for _, t := range trials {
+		if !t.ok() || t.spec.Name == baselineModel || len(t.spec.Space) == 0 {
+			continue
+		}
+		if b, ok := bestOf[t.spec.Name]; !ok || r.better(t, b) {
+			bestOf[t.spec.Name] = t
+		}
+	}
+	fams := make([]*trial, 0, len(bestOf))
+	for _, t := range bestOf {
+		fams = append(fams, t)
+	}
+	slices.SortFunc(fams, func(a, b *trial) int {
+		if r.better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	var out []tuner
+	for _, t := range fams[:min(3, len(fams))] {
+		s := t.spec
+		if len(s.Portfolio) == 0 {
+			s.Portfolio = []models.Params{{}}
+		}
+		out = append(out, tuner{spec: s, sampler: &hyperopt.TPE{Space: s.Space}})
+	}
+	return out
+}
+
+// runBatch trains the trials of a batch in parallel, at most Parallelism
+// at once. Each trial writes only its own fields.
+func (r *run) runBatch(ctx context.Context, batch []*trial) {
+	errs := hyperopt.Run(ctx, len(batch), r.o.Parallelism, func(ctx context.Context, i int) error {
+		t := batch[i]
+		r.emit(Event{Kind: EventTrialStarted, Trial: t.id, Model: t.spec.Name, Params: t.params, Phase: t.phase})
+		r.runTrial(ctx, t)
+		r.finished(t)
+		return nil
+	})
+	for i, err := range errs {
+		if t := batch[i]; err != nil && t.status == "" {
+			t.status, t.err = statusSkipped, fmt.Errorf("out of time before it started: %w", err)
+			r.finished(t)
+		}
+	}
+}
+
+// finished reports a trial's end (and a new best) to OnEvent.
+func (r *run) finished(t *trial) {
+	e := Event{Kind: EventTrialFinished, Trial: t.id, Model: t.spec.Name, Params: t.params, Status: t.status, Phase: t.phase}
+	if t.err != nil {
+		e.Err = t.err.Error()
+	}
+	if t.ok() {
+		e.Score = t.score
+	}
+	r.emit(e)
+	if !t.ok() {
+		return
+	}
+	r.bestMu.Lock()
+	isBest := r.bestTrial == nil || r.better(t, r.bestTrial)
+	if isBest {
+		r.bestTrial = t
+	}
+	r.bestMu.Unlock()
+	if isBest {
+		r.emit(Event{Kind: EventNewBest, Trial: t.id, Model: t.spec.Name, Params: t.params, Score: t.score, Best: t.score})
+	}
+}
+
+// runTrial cross-validates one configuration: a fresh model per fold, fit
+// on the other folds and scored on its own. A panic in the model becomes
+// the trial's error.
+func (r *run) runTrial(ctx context.Context, t *trial) {
+	defer func() {
+		if p := recover(); p != nil {
+			t.status = statusFailed
+			t.err = fmt.Errorf("panic in %s: %v\n%s", t.spec.Name, p, trimStack(debug.Stack()))
+			t.oof, t.models = nil, nil
+		}
+	}()
+	v := r.views[t.spec.Input]
+	if v == nil {
+		t.status, t.err = statusFailed, fmt.Errorf("no feature view for %s", t.spec.Name)
+		return
+	}
+	fail := func(err error) {
+		t.oof, t.models = nil, nil
+		t.err = err
+		t.status = statusFailed
+		if ctx.Err() != nil {
+			t.status = statusTimeout
+			t.err = fmt.Errorf("cut at the deadline: %w", err)
+		}
+	}
+	n := len(r.y)
+	oof := make([]float64, models.OutputLen(n, r.k))
+	fitted := make([]models.Model, len(r.splits))
+	scores := make([]float64, len(r.splits))
+	var fitDur, predDur time.Duration
+	width := max(r.k, 1)
+	for fi, s := range r.splits {
+		if err := ctx.Err(); err != nil {
+			fail(err)
+			return
+		}
+		m, err := t.spec.New(t.params)
+		if err != nil {
+			fail(err)
+			return
+		}
+		fd := v.folds[fi]
+		train := *fd.train
+		train.Valid = &models.Data{X: fd.testX, Y: r.foldY[fi], W: r.foldW[fi], NumClasses: r.k, Categories: train.Categories}
+		t0 := time.Now()
+		if err := m.Fit(ctx, &train); err != nil {
+			fail(err)
+			return
+		}
+		fitDur += time.Since(t0)
+		pred := make([]float64, models.OutputLen(len(s.Test), r.k))
+		t1 := time.Now()
+		if err := m.Predict(pred, fd.testX); err != nil {
+			fail(err)
+			return
+		}
+		predDur += time.Since(t1)
+		for j, i := range s.Test {
+			copy(oof[i*width:(i+1)*width], pred[j*width:(j+1)*width])
+		}
+		sc, err := r.metric.Score(r.foldY[fi], pred, r.k, r.foldW[fi])
+		if err != nil {
+			fail(fmt.Errorf("scoring fold %d: %w", fi, err))
+			return
+		}
+		scores[fi] = sc
+		fitted[fi] = m
+	}
+	t.status = statusOK
+	t.foldScores = scores
+	t.score, t.std = meanStd(scores)
+	t.oof, t.models = oof, fitted
+	t.fitSec = fitDur.Seconds()
+	t.predPer1k = predDur.Seconds() / float64(n) * 1000
+}
+
+// dropWeak frees the out-of-fold predictions and fold models of every
+// successful trial outside the best keepTop, to bound memory.
+func (r *run) dropWeak(trials []*trial) {
+	var ok []*trial
+	for _, t := range trials {
+		if t.ok() && t.oof != nil {
+			ok = append(ok, t)
+		}
+	}
+	if len(ok) <= keepTop {
+		return
+	}
+	slices.SortFunc(ok, func(a, b *trial) int {
+		if r.better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	for _, t := range ok[keepTop:] {
+		t.oof, t.models = nil, nil
+	}
+}
+
+// row turns a trial into a leaderboard row.
+func (r *run) row(t *trial) evaluate.Row {
+	row := evaluate.Row{
+		ID:                  t.id,
+		Model:               t.spec.Name,
+		Params:              map[string]any(t.params),
+		Status:              t.status,
+		FitSeconds:          t.fitSec,
+		PredictSecondsPer1k: t.predPer1k,
+		Note:                t.phase,
+	}
+	if t.ok() {
+		row.Score, row.Std, row.FoldScores = t.score, t.std, t.foldScores
+	} else {
+		row.Score, row.Std = math.NaN(), math.NaN()
+	}
+	if t.err != nil {
+		row.Error = firstLine(t.err.Error())
+	}
+	return row
+}
+
+func meanStd(x []float64) (mean, std float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	if len(x) < 2 {
+		return mean, 0
+	}
+	for _, v := range x {
+		std += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(std / float64(len(x)-1))
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// trimStack keeps the first lines of a stack trace.
+func trimStack(b []byte) string {
+	lines := 0
+	for i, c := range b {
+		if c == '\n' {
+			lines++
+			if lines == 24 {
+				return string(b[:i])
+			}
+		}
+	}
+	return string(b)
+}
