@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
 
@@ -111,27 +109,24 @@ func (m *Logistic) Fit(ctx context.Context, d *models.Data) error {
 		r = 1
 	}
 
-	// Standardise into a row-major n×p matrix.
+	// The optimisation variables are the coefficients of the standardised
+	// features; the features themselves are not copied.
 	mean := make([]float64, p)
 	std := make([]float64, p)
 	scale := make([]float64, p) // divisor used for standardising
-	xs := make([]float64, n*p)
 	for j, col := range d.X {
 		mean[j], std[j] = moments(col, d.W, sw)
 		scale[j] = std[j]
 		if !(scale[j] > 1e-12*math.Max(1, math.Abs(mean[j]))) || math.IsInf(scale[j], 0) {
 			scale[j] = 1
 		}
-		for i, v := range col {
-			xs[i*p+j] = (v - mean[j]) / scale[j]
-		}
 	}
 	q := &logisticProblem{
-		n: n, p: p, r: r, xs: xs,
+		n: n, p: p, r: r, x: d.X, mean: mean, scale: scale,
 		y:   make([]int, n),
 		w:   make([]float64, n),
 		pen: make([]float64, p),
-		z:   make([]float64, n*r),
+		z:   make([]float64, r*n),
 	}
 	for i, y := range d.Y {
 		q.y[i] = int(y)
@@ -316,14 +311,17 @@ func softmax(row []float64) bool {
 
 // logisticProblem is the objective on standardised features, divided by
 // C*Σw: Σ_i w_i/Σw * logloss_i + 0.5 Σ_kj pen_j θ_kj².
-// θ is r×(p+1) row-major, the last column holding the intercepts.
+// θ is r×(p+1) row-major, the last column holding the intercepts; the
+// score of class c is θ_c0 + Σ_j θ_cj (x_j - mean_j)/scale_j, computed on
+// the raw columns as b_c + Σ_j β_cj x_j with β = θ/scale.
 type logisticProblem struct {
-	n, p, r int
-	xs      []float64 // n×p
-	y       []int
-	w       []float64 // normalised weights
-	pen     []float64 // per-feature penalty factor
-	z       []float64 // n×r scores, then residuals
+	n, p, r     int
+	x           [][]float64 // raw feature columns (borrowed during Fit)
+	mean, scale []float64
+	y           []int
+	w           []float64 // normalised weights
+	pen         []float64 // per-feature penalty factor
+	z           []float64 // r×n: scores, then residuals, one class per row
 
 	// cache of the last evaluation (gonum asks for value and gradient at
 	// the same point separately)
@@ -353,62 +351,67 @@ func (q *logisticProblem) eval(theta []float64) {
 	copy(q.lastX, theta)
 	g := q.lastG
 	stride := p + 1
-	x := blas64.General{Rows: n, Cols: p, Stride: p, Data: q.xs}
-	b := blas64.General{Rows: r, Cols: p, Stride: stride, Data: theta}
-	z := blas64.General{Rows: n, Cols: r, Stride: r, Data: q.z}
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, x, b, 0, z)
 
-	f := 0.0
+	// Scores, one AXPY per class and feature.
 	for c := 0; c < r; c++ {
-		g[c*stride+p] = 0
+		th := theta[c*stride : (c+1)*stride]
+		b := th[p]
+		for j := 0; j < p; j++ {
+			b -= th[j] / q.scale[j] * q.mean[j]
+		}
+		zc := q.z[c*n : (c+1)*n]
+		for i := range zc {
+			zc[i] = b
+		}
+		for j := 0; j < p; j++ {
+			if th[j] != 0 {
+				floats.AddScaled(zc, th[j]/q.scale[j], q.x[j])
+			}
+		}
 	}
+
+	// Loss, and residuals w_i (p_ic - [y_i = c]) in place of the scores.
+	f := 0.0
 	if r == 1 {
-		b0 := theta[p]
-		for i := 0; i < n; i++ {
-			zi := q.z[i] + b0
+		for i, zi := range q.z {
 			yi := float64(q.y[i])
 			// log(1+e^z) - y z
 			f += q.w[i] * (math.Max(zi, 0) + math.Log1p(math.Exp(-math.Abs(zi))) - yi*zi)
-			res := q.w[i] * (sigmoid(zi) - yi)
-			q.z[i] = res
-			g[p] += res
+			q.z[i] = q.w[i] * (sigmoid(zi) - yi)
 		}
 	} else {
 		for i := 0; i < n; i++ {
-			row := q.z[i*r : (i+1)*r]
 			mx := math.Inf(-1)
-			for c := range row {
-				row[c] += theta[c*stride+p]
-				mx = math.Max(mx, row[c])
+			for c := 0; c < r; c++ {
+				mx = math.Max(mx, q.z[c*n+i])
 			}
 			yi := q.y[i]
-			zy := row[yi]
+			zy := q.z[yi*n+i]
 			s := 0.0
-			for c, v := range row {
-				e := math.Exp(v - mx)
-				row[c] = e
+			for c := 0; c < r; c++ {
+				e := math.Exp(q.z[c*n+i] - mx)
+				q.z[c*n+i] = e
 				s += e
 			}
 			f += q.w[i] * (mx + math.Log(s) - zy)
 			wi := q.w[i] / s
-			for c, e := range row {
-				res := wi * e
-				if c == yi {
-					res -= q.w[i]
-				}
-				row[c] = res
-				g[c*stride+p] += res
+			for c := 0; c < r; c++ {
+				q.z[c*n+i] *= wi
 			}
+			q.z[yi*n+i] -= q.w[i]
 		}
 	}
-	// Data gradient: Rᵀ X into the coefficient part of g.
-	gv := blas64.General{Rows: r, Cols: p, Stride: stride, Data: g}
-	blas64.Gemm(blas.Trans, blas.NoTrans, 1, z, x, 0, gv)
+
+	// Gradient: one dot product per class and feature, on the
+	// standardised scale: Σ_i R_ic (x_ij - mean_j)/scale_j.
 	for c := 0; c < r; c++ {
+		rc := q.z[c*n : (c+1)*n]
+		sr := floats.Sum(rc)
+		g[c*stride+p] = sr
 		for j := 0; j < p; j++ {
 			t := theta[c*stride+j]
+			g[c*stride+j] = (floats.Dot(rc, q.x[j])-q.mean[j]*sr)/q.scale[j] + q.pen[j]*t
 			f += 0.5 * q.pen[j] * t * t
-			g[c*stride+j] += q.pen[j] * t
 		}
 	}
 	q.lastF = f
