@@ -74,8 +74,9 @@ const (
 // GEMM (clamped at 0), as scikit-learn's brute force does. Features are
 // used as given: scale them first (the dense feature view is standardised).
 //
-// The zero value is ready to use with the defaults. Predict is safe for
-// concurrent use after Fit and uses two goroutines.
+// Neighbors and Weights are read when predicting, MaxTrainRows and Seed
+// when fitting. The zero value is ready to use with the defaults. Predict
+// is safe for concurrent use after Fit and uses two goroutines.
 type KNN struct {
 	// Neighbors is k (>= 1); 0 means DefaultNeighbors.
 	Neighbors int

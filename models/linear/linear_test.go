@@ -6,6 +6,7 @@ import (
 	"math"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -280,6 +281,15 @@ func TestLogisticContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, m.Predict(make([]float64, 3), [][]float64{{0}, {0}, {0}}), models.ErrNotFitted)
 	assert.ErrorIs(t, (&linear.LeastSquares{}).Fit(ctx, synth(1, 100, 3, 0)), context.Canceled)
+
+	// A deadline during the optimisation stops it promptly.
+	d := synth(2, 5000, 20, 5)
+	ctx, cancel = context.WithTimeout(t.Context(), 5*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = (&linear.Logistic{Tol: 1e-300, MaxIter: 1e6}).Fit(ctx, d)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), time.Second)
 }
 
 func TestLeastSquaresExact(t *testing.T) {
