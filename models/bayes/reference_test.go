@@ -170,7 +170,7 @@ func TestReferenceGaussianNB(t *testing.T) {
 			close(want.Var, vars, 1e-12, "var")
 			got := make([]float64, d.Rows()*3)
 			require.NoError(t, m.Predict(got, d.X))
-			close(want.Proba, got, 1e-9, "proba")
+			close(want.Proba, got[:len(want.Proba)], 1e-9, "proba")
 		})
 	}
 }
