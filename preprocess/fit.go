@@ -273,6 +273,12 @@ func stats(sorted []float64, rows int) (median, mean, scale float64) {
 		s += v
 	}
 	mean = s / float64(rows)
+	if math.IsInf(mean, 0) { // the sum overflowed: divide first
+		mean = miss * median / float64(rows)
+		for _, v := range sorted {
+			mean += v / float64(rows)
+		}
+	}
 	d := median - mean
 	ss := miss * d * d
 	for _, v := range sorted {
