@@ -4,7 +4,7 @@
 // # Algorithm
 //
 // Brute force: squared Euclidean distances ||q||² + ||t||² - 2 q·t for
-// blocks of 64 queries against blocks of 1024 training rows by gonum's
+// blocks of 64 queries against blocks of 192 training rows by gonum's
 // Dgemm, with a bounded max-heap of the k best per query. Equal distances
 // go to the lower training row, and a row equal to a query is at distance
 // exactly 0, so results are deterministic and independent of GOMAXPROCS.

@@ -55,7 +55,7 @@ func ParseWeighting(s string) (Weighting, error) {
 
 const (
 	queryBlock = 64   // queries per GEMM block
-	trainBlock = 1024 // training rows per GEMM block
+	trainBlock = 192 // training rows per GEMM block: 64×192 stays on Dgemm's serial path (< 4 blocks of 64×64), so Predict's own two goroutines are the only ones
 	workers    = 2    // goroutines per Predict
 )
 
