@@ -53,10 +53,13 @@ func ParseWeighting(s string) (Weighting, error) {
 	return 0, fmt.Errorf("%w: knn weights = %q, want \"uniform\" or \"distance\"", models.ErrParam, s)
 }
 
+// Block sizes of the distance products. A 64×192 product stays on
+// Dgemm's serial path (fewer than 4 blocks of 64×64), so Predict's own two
+// goroutines are the only ones.
 const (
-	queryBlock = 64   // queries per GEMM block
-	trainBlock = 192 // training rows per GEMM block: 64×192 stays on Dgemm's serial path (< 4 blocks of 64×64), so Predict's own two goroutines are the only ones
-	workers    = 2    // goroutines per Predict
+	queryBlock = 64  // queries per GEMM block
+	trainBlock = 192 // training rows per GEMM block
+	workers    = 2   // goroutines per Predict
 )
 
 // KNN is brute-force k-nearest-neighbours by Euclidean distance, for
