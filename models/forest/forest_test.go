@@ -150,7 +150,6 @@ func TestRegression(t *testing.T) {
 	}
 }
 
-
 func TestCARTFindsExactSplit(t *testing.T) {
 	// y depends on x0 through a step at 42.5; x1 is noise. A depth-1 tree
 	// must split x0 exactly between 42 and 43.

@@ -68,8 +68,11 @@ type grower struct {
 	ts    *trainSet
 	cfg   Config
 	tries int
-	full  bool
-	rng   *rand.Rand
+	full  bool // keep every feature's histogram per node (subtraction trick)
+	// direct evaluates numeric features from the rows, without histograms
+	// (Extra-Trees: one threshold per feature needs no histogram).
+	direct bool
+	rng    *rand.Rand
 
 	wt, wy []float64 // per-row weight (0 = out of bag) and weight*y
 	idx    []int32   // in-bag rows, partitioned in place by the nodes
@@ -84,6 +87,7 @@ type grower struct {
 	rst    []float64
 	lst    []float64
 	rtot   []float64
+	lst2   []float64
 	stats  []float64
 	stack  []frame
 	imp    []float64
@@ -97,19 +101,21 @@ func newGrower(ts *trainSet, cfg Config, tries int) *grower {
 	S := ts.stride
 	g := &grower{
 		ts: ts, cfg: cfg, tries: tries,
-		full: 2*tries > ts.f && ts.f*S <= fullHistLimit,
-		wt:   make([]float64, ts.n),
-		idx:  make([]int32, 0, ts.n),
-		perm: make([]int, ts.f),
-		bins: make([]uint8, 0, nbin),
-		cats: make([]uint8, 0, nbin),
-		key:  make([]float64, nbin),
-		cum:  make([]float64, S),
-		tmp:  make([]float64, S),
-		rst:  make([]float64, S),
-		lst:  make([]float64, S),
-		rtot: make([]float64, S),
-		imp:  make([]float64, ts.f),
+		full:   cfg.Kind != ExtraTrees && 2*tries > ts.f && ts.f*S <= fullHistLimit,
+		direct: cfg.Kind == ExtraTrees,
+		wt:     make([]float64, ts.n),
+		idx:    make([]int32, 0, ts.n),
+		perm:   make([]int, ts.f),
+		bins:   make([]uint8, 0, nbin),
+		cats:   make([]uint8, 0, nbin),
+		key:    make([]float64, nbin),
+		cum:    make([]float64, S),
+		tmp:    make([]float64, S),
+		rst:    make([]float64, S),
+		lst:    make([]float64, S),
+		rtot:   make([]float64, S),
+		lst2:   make([]float64, S),
+		imp:    make([]float64, ts.f),
 	}
 	if ts.k == 0 {
 		g.wy = make([]float64, ts.n)

@@ -22,6 +22,12 @@ func (g *grower) findSplit(rows []int32, h *hist, tot []float64) split {
 			g.perm[i], g.perm[k] = g.perm[k], g.perm[i]
 			j = g.perm[i]
 		}
+		if g.direct && g.ts.uppers[j] != nil {
+			if !g.evalRandomDirect(j, rows, tot, &best) {
+				visited++
+			}
+			continue
+		}
 		var v []float64
 		var bm *[4]uint64
 		if g.full {
@@ -132,6 +138,10 @@ func (g *grower) tryMissingOnly(j int, miss, tot []float64, best *split) {
 
 // evalNumeric scans every threshold between present bins of feature j.
 func (g *grower) evalNumeric(j int, v []float64, hasMiss bool, tot []float64, best *split) {
+	if g.ts.stride == 3 {
+		g.evalNumeric3(j, v, hasMiss, tot, best)
+		return
+	}
 	S := g.ts.stride
 	cum := g.cum
 	clear(cum)
@@ -143,6 +153,99 @@ func (g *grower) evalNumeric(j int, v []float64, hasMiss bool, tot []float64, be
 	if hasMiss {
 		g.tryMissingOnly(j, miss, tot, best)
 	}
+}
+
+// evalNumeric3 is evalNumeric for stride 3 (regression: count, w, w*y;
+// binary classification: count, w0, w1) on scalars, without missing values
+// (evalNumeric3Miss handles those).
+func (g *grower) evalNumeric3(j int, v []float64, hasMiss bool, tot []float64, best *split) {
+	if hasMiss {
+		g.evalNumeric3Miss(j, v, tot, best)
+		return
+	}
+	h := (*[nbin * 3]float64)(v)
+	msl := float64(g.cfg.MinSamplesLeaf)
+	tn, ta, tb := tot[0], tot[1], tot[2]
+	bp, bb := best.proxy, -1
+	var bwl, bwr float64
+	var cn, ca, cb float64
+	bins := g.bins[:len(g.bins)-1]
+	if g.ts.k == 0 {
+		for _, b := range bins {
+			o := uint(b) * 3
+			cn += h[o]
+			ca += h[o+1]
+			cb += h[o+2]
+			ra, rb := ta-ca, tb-cb
+			if cn < msl || tn-cn < msl || !(ca > 0 && ra > 0) {
+				continue
+			}
+			if p := cb*cb/ca + rb*rb/ra; p > bp {
+				bp, bb, bwl, bwr = p, int(b), ca, ra
+			}
+		}
+	} else {
+		for _, b := range bins {
+			o := uint(b) * 3
+			cn += h[o]
+			ca += h[o+1]
+			cb += h[o+2]
+			ra, rb := ta-ca, tb-cb
+			wl, wr := ca+cb, ra+rb
+			if cn < msl || tn-cn < msl || !(wl > 0 && wr > 0) {
+				continue
+			}
+			if p := (ca*ca+cb*cb)/wl + (ra*ra+rb*rb)/wr; p > bp {
+				bp, bb, bwl, bwr = p, int(b), wl, wr
+			}
+		}
+	}
+	if bb >= 0 {
+		*best = split{ok: true, feat: j, bin: bb, proxy: bp, wl: bwl, wr: bwr}
+	}
+}
+
+// evalNumeric3Miss is evalNumeric3 for a node with missing values: each
+// threshold is tried with them on either side, and present vs missing too.
+func (g *grower) evalNumeric3Miss(j int, v []float64, tot []float64, best *split) {
+	h := (*[nbin * 3]float64)(v)
+	reg := g.ts.k == 0
+	msl := float64(g.cfg.MinSamplesLeaf)
+	tn, ta, tb := tot[0], tot[1], tot[2]
+	mn, ma, mb := h[models.MissingBin*3], h[models.MissingBin*3+1], h[models.MissingBin*3+2]
+	try := func(n, a, b float64, bin int, missLeft bool) {
+		rn, ra, rb := tn-n, ta-a, tb-b
+		if n < msl || rn < msl {
+			return
+		}
+		wl, wr := a, ra
+		var p float64
+		if reg {
+			if !(a > 0 && ra > 0) {
+				return
+			}
+			p = b*b/a + rb*rb/ra
+		} else {
+			wl, wr = a+b, ra+rb
+			if !(wl > 0 && wr > 0) {
+				return
+			}
+			p = (a*a+b*b)/wl + (ra*ra+rb*rb)/wr
+		}
+		if p > best.proxy {
+			*best = split{ok: true, feat: j, bin: bin, missLeft: missLeft, missKnown: true, proxy: p, wl: wl, wr: wr}
+		}
+	}
+	var cn, ca, cb float64
+	for _, b := range g.bins[:len(g.bins)-1] {
+		o := uint(b) * 3
+		cn += h[o]
+		ca += h[o+1]
+		cb += h[o+2]
+		try(cn, ca, cb, int(b), false)
+		try(cn+mn, ca+ma, cb+mb, int(b), true)
+	}
+	try(tn-mn, ta-ma, tb-mb, models.MissingBin-1, false)
 }
 
 // evalRandom tries one random threshold of feature j (Extra-Trees): a bin
@@ -165,6 +268,76 @@ func (g *grower) evalRandom(j int, v []float64, hasMiss bool, tot []float64, bes
 		addTo(cum, v[int(b)*S:int(b)*S+S])
 	}
 	g.tryNumeric(j, t, cum, miss, tot, best)
+}
+
+// evalRandomDirect is evalRandom straight from the rows, without a
+// histogram: one pass finds the node's lowest and highest bin, a second sums
+// the rows left of the random threshold. It reports whether feature j is
+// constant in the node. It draws from g.rng exactly as evalRandom does.
+func (g *grower) evalRandomDirect(j int, rows []int32, tot []float64, best *split) (constant bool) {
+	col := g.ts.codes[j]
+	lo, hi, nmiss := 255, -1, 0
+	for _, r := range rows {
+		c := int(col[r])
+		if c == models.MissingBin {
+			nmiss++
+			continue
+		}
+		lo = min(lo, c)
+		hi = max(hi, c)
+	}
+	if hi < 0 || lo == hi && nmiss == 0 {
+		return true
+	}
+	t := models.MissingBin - 1
+	if lo < hi {
+		t = lo + g.rng.IntN(hi-lo)
+	}
+	cum, miss := g.cum, g.lst2
+	clear(cum)
+	clear(miss)
+	wt := g.wt
+	if g.ts.k == 0 {
+		wy := g.wy
+		var n, w, s, mn, mw, ms float64
+		for _, r := range rows {
+			c := int(col[r])
+			switch {
+			case c == models.MissingBin:
+				mn++
+				mw += wt[r]
+				ms += wy[r]
+			case c <= t:
+				n++
+				w += wt[r]
+				s += wy[r]
+			}
+		}
+		cum[0], cum[1], cum[2] = n, w, s
+		miss[0], miss[1], miss[2] = mn, mw, ms
+	} else {
+		cls := g.ts.cls
+		for _, r := range rows {
+			c := int(col[r])
+			switch {
+			case c == models.MissingBin:
+				miss[0]++
+				miss[1+cls[r]] += wt[r]
+			case c <= t:
+				cum[0]++
+				cum[1+cls[r]] += wt[r]
+			}
+		}
+	}
+	if nmiss == 0 {
+		miss = nil
+	}
+	if lo == hi {
+		g.tryMissingOnly(j, miss, tot, best)
+	} else {
+		g.tryNumeric(j, t, cum, miss, tot, best)
+	}
+	return false
 }
 
 // evalCategorical orders the node's categories of feature j (missing counts
