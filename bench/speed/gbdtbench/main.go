@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/automl-agent/automl/models"
@@ -95,7 +96,7 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 		}
 		p = p.Merge(q)
 	}
-	var binS, trainS, predS []float64
+	var binS, trainS, predS, cpuS []float64
 	var metric map[string]float64
 	trees := 0
 	for rep := range repeats {
@@ -103,6 +104,7 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 		t0 := time.Now()
 		bins := models.NewBinned(Xtr, nil, 255)
 		t1 := time.Now()
+		c1 := cpuTime()
 		m, err := gbdt.New(p)
 		if err != nil {
 			return nil, err
@@ -112,6 +114,7 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 			return nil, err
 		}
 		t2 := time.Now()
+		cpuS = append(cpuS, cpuTime()-c1)
 		out := make([]float64, models.OutputLen(len(yte), numClasses))
 		if err := m.Predict(out, Xte); err != nil {
 			return nil, err
@@ -132,7 +135,7 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 	res := map[string]any{
 		"task": task, "model": "gbdt-go", "threads": threads, "trees": trees,
 		"bin_s": median(binS), "train_s": median(trainS), "fit_s": median(fit),
-		"predict_s": median(predS), "train_s_all": trainS,
+		"predict_s": median(predS), "train_s_all": trainS, "train_cpu_s": median(cpuS),
 	}
 	for k, v := range metric {
 		res[k] = v
@@ -264,4 +267,13 @@ func readCSV(path string) ([][]float64, []float64, error) {
 		}
 	}
 	return X, y, nil
+}
+
+// cpuTime returns the process's user+system CPU seconds so far.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
