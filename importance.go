@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 )
 
 // importanceRows caps the rows used for permutation importance, and
@@ -42,37 +43,43 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 			}
 		}
 	}
-	// A strided sample of each fold's held-out rows.
-	per := max(1, importanceRows/len(r.splits))
 	type foldSample struct {
 		X [2][][]float64
 		y []float64
 		w []float64
 	}
-	samples := make([]foldSample, len(r.splits))
+	var samples []foldSample
 	var y, w []float64
-	for fi, s := range r.splits {
-		stride := max(1, len(s.Test)/per)
-		var local []int
-		for j := 0; j < len(s.Test); j += stride {
-			local = append(local, j)
-		}
-		fs := foldSample{y: pick(r.foldY[fi], local)}
-		if r.w != nil {
-			fs.w = pick(r.foldW[fi], local)
-		}
-		for in, v := range r.views {
-			if v != nil {
-				fs.X[in] = gatherColumns(v.folds[fi].testX, local)
+	// sample takes a strided sample of about per rows of each fold's
+	// held-out rows.
+	sample := func(per int) {
+		samples = make([]foldSample, len(r.splits))
+		y, w = nil, nil
+		for fi, s := range r.splits {
+			stride := max(1, len(s.Test)/per)
+			var local []int
+			for j := 0; j < len(s.Test); j += stride {
+				local = append(local, j)
 			}
+			fs := foldSample{y: pick(r.foldY[fi], local)}
+			if r.w != nil {
+				fs.w = pick(r.foldW[fi], local)
+				w = append(w, fs.w...)
+			}
+			for in, v := range r.views {
+				if v != nil {
+					fs.X[in] = gatherColumns(v.folds[fi].testX, local)
+				}
+			}
+			samples[fi] = fs
+			y = append(y, fs.y...)
 		}
-		samples[fi] = fs
-		y = append(y, fs.y...)
-		w = append(w, fs.w...)
 	}
-	if r.w == nil {
-		w = nil
+	per := max(1, importanceRows/len(r.splits))
+	for _, s := range r.splits {
+		per = min(per, len(s.Test))
 	}
+	sample(per)
 	width := max(r.k, 1)
 	total := 0.0
 	for _, wt := range r.finalWeights {
@@ -108,15 +115,35 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 		s, err := r.metric.Score(y, pred, r.k, w)
 		return s, err == nil
 	}
+	t0 := time.Now()
 	base, ok := score()
 	if !ok {
 		return nil
 	}
+	// Fit the work into the time left: fewer rows when one scoring pass
+	// times every column and repeat would not fit in half of it.
+	repeats := importanceRepeats
+	need := time.Since(t0) * time.Duration(len(p.columns)*repeats)
+	r.o.Logger.Debug("permutation importance", "rows", len(y), "pass", time.Since(t0), "need", need, "left", r.timeLeft())
+	if left := r.timeLeft() / 3; need > left {
+		repeats = 1
+		need /= importanceRepeats
+		if need > left {
+			per = max(10, int(float64(per)*float64(left)/float64(need)))
+			sample(per)
+			t1 := time.Now()
+			if base, ok = score(); !ok {
+				return nil
+			}
+			r.o.Logger.Debug("permutation importance resampled", "rows", len(y), "pass", time.Since(t1))
+		}
+	}
 	out := make([]ColumnImportance, 0, len(p.columns))
 	for c, name := range p.columns {
-		drops := make([]float64, 0, importanceRepeats)
-		for rep := range importanceRepeats {
+		drops := make([]float64, 0, repeats)
+		for rep := range repeats {
 			if ctx.Err() != nil {
+				r.o.Logger.Debug("permutation importance out of time", "column", name)
 				return nil
 			}
 			rng := rand.New(rand.NewPCG(r.o.Seed^0x1234_5678, uint64(c*importanceRepeats+rep)))

@@ -24,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -150,6 +151,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	drop := fs.String("drop", "", "comma-separated columns to ignore")
 	include := fs.String("include", "", "comma-separated models to try")
 	exclude := fs.String("exclude", "", "comma-separated models to skip")
+	verbose := fs.Bool("verbose", false, "debug logs on stderr")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -171,6 +173,9 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		MaxTrials: *maxTrials, Folds: *folds,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude),
 		OnEvent: progress.event,
+	}
+	if *verbose {
+		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	res, err := automl.New(opts).Fit(ctx, f, *target)
 	if err != nil && res == nil {
