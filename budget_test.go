@@ -55,9 +55,9 @@ func slowRegistry(t *testing.T, epochs int) *models.Registry {
 	require.NoError(t, err)
 	require.NoError(t, reg.Register(prior))
 	require.NoError(t, reg.Register(models.Spec{
-		Name:  "slow",
-		New:   func(models.Params) (models.Model, error) { return &slowModel{epochs: epochs}, nil },
-		Tasks: models.Regression | models.Classification,
+		Name:      "slow",
+		New:       func(models.Params) (models.Model, error) { return &slowModel{epochs: epochs}, nil },
+		Tasks:     models.Regression | models.Classification,
 		Portfolio: []models.Params{{}, {"a": 1}, {"a": 2}, {"a": 3}},
 	}))
 	return reg
