@@ -178,6 +178,17 @@ func WriteCSV(w io.Writer, f *Frame) error {
 				rec[j] = ""
 			}
 		}
+		if p == 1 && rec[0] == "" {
+			// csv.Writer would write an empty line, which readers skip.
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return err
+			}
+			if _, err := io.WriteString(w, "\"\"\n"); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

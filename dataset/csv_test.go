@@ -204,3 +204,17 @@ func assertFramesEqual(t *testing.T, want, got *dataset.Frame) {
 		assert.Equal(t, wv, gv, want.Names()[j])
 	}
 }
+
+func TestWriteCSVSingleColumnNulls(t *testing.T) {
+	mem := checkedMem(t)
+	f, err := dataset.NewBuilder(mem).String("s", []string{"a", "", "b"}, []bool{true, false, true}).Build()
+	require.NoError(t, err)
+	defer f.Release()
+	var buf bytes.Buffer
+	require.NoError(t, dataset.WriteCSV(&buf, f))
+	assert.Equal(t, "s\na\n\"\"\nb\n", buf.String())
+	g, err := dataset.ReadCSV(t.Context(), &buf, dataset.CSVOptions{Allocator: mem})
+	require.NoError(t, err)
+	defer g.Release()
+	assertFramesEqual(t, f, g)
+}
