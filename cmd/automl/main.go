@@ -77,7 +77,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(stderr, "automl: %s\n", oneLine(err.Error()))
+	msg := oneLine(err.Error())
+	if !strings.HasPrefix(msg, "automl: ") {
+		msg = "automl: " + msg
+	}
+	fmt.Fprintln(stderr, msg)
 	if errors.Is(err, errUsage) {
 		return 2
 	}
