@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -127,6 +128,11 @@ func TestGreedyDeterministicAndTieBreak(t *testing.T) {
 	b, err := Greedy(oof, y, nil, 2, evaluate.LogLoss{}, 40)
 	require.NoError(t, err)
 	assert.Equal(t, a, b)
+	prev := runtime.GOMAXPROCS(1)
+	c, err := Greedy(oof, y, nil, 2, evaluate.LogLoss{}, 40)
+	runtime.GOMAXPROCS(prev)
+	require.NoError(t, err)
+	assert.Equal(t, a, c, "same ensemble at GOMAXPROCS 1")
 
 	// Identical members: the lowest index takes all the weight.
 	same := [][]float64{oof[0], oof[0], oof[0]}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/automl-agent/automl/evaluate"
 )
@@ -37,6 +39,10 @@ type Weighted struct {
 // members' vectors, so any metric (labels, probabilities or values) scores
 // it the same way. Greedy is deterministic. An error wraps ErrInput for bad
 // input, or is the metric's error.
+//
+// Candidates of a round are scored on up to GOMAXPROCS goroutines (m must
+// be safe for concurrent use, as every evaluate.Metric is); the result is
+// the same at any GOMAXPROCS.
 func Greedy(oof [][]float64, y, w []float64, numClasses int, m evaluate.Metric, rounds int) (*Weighted, error) {
 	if rounds < 0 {
 		return nil, fmt.Errorf("%w: rounds = %d", ErrInput, rounds)
@@ -50,32 +56,50 @@ func Greedy(oof [][]float64, y, w []float64, numClasses int, m evaluate.Metric, 
 	}
 	size := n * width(numClasses)
 	sum := make([]float64, size)
-	cand := make([]float64, size)
-	count := make([]int, len(oof))
+	workers := min(runtime.GOMAXPROCS(0), len(oof))
+	cands := make([][]float64, workers)
+	for i := range cands {
+		cands[i] = make([]float64, size)
+	}
+	cand := make([]float64, len(oof)) // candidate scores of one round
+	errs := make([]error, len(oof))
 	// history[r] is the member added in round r; scores[r] the score after.
 	history := make([]int, 0, rounds)
 	scores := make([]float64, 0, rounds)
 	for r := range rounds {
 		inv := 1 / float64(r+1)
-		bestJ, bestS := -1, math.NaN()
-		for j, p := range oof {
-			for i := range cand {
-				cand[i] = (sum[i] + p[i]) * inv
+		// Score every candidate; worker g takes members g, g+workers, ...
+		// Each score lands in its own slot, so the choice below does not
+		// depend on scheduling.
+		var wg sync.WaitGroup
+		for g := range workers {
+			wg.Add(1)
+			go func(buf []float64) {
+				defer wg.Done()
+				for j := g; j < len(oof); j += workers {
+					p := oof[j]
+					for i := range buf {
+						buf[i] = (sum[i] + p[i]) * inv
+					}
+					cand[j], errs[j] = safeScore(m, y, buf, numClasses, w)
+				}
+			}(cands[g])
+		}
+		wg.Wait()
+		bestJ := -1
+		for j := range oof {
+			if errs[j] != nil {
+				return nil, fmt.Errorf("ensemble: member %d: %w", j, errs[j])
 			}
-			s, err := m.Score(y, cand, numClasses, w)
-			if err != nil {
-				return nil, fmt.Errorf("ensemble: member %d: %w", j, err)
-			}
-			if bestJ < 0 || evaluate.Better(m, s, bestS) {
-				bestJ, bestS = j, s
+			if bestJ < 0 || evaluate.Better(m, cand[j], cand[bestJ]) {
+				bestJ = j
 			}
 		}
 		for i, v := range oof[bestJ] {
 			sum[i] += v
 		}
-		count[bestJ]++
 		history = append(history, bestJ)
-		scores = append(scores, bestS)
+		scores = append(scores, cand[bestJ])
 	}
 	best := 0
 	for r, s := range scores {
@@ -185,4 +209,16 @@ func (e *Weighted) UnmarshalBinary(b []byte) error {
 		e.Score = *j.Score
 	}
 	return nil
+}
+
+// safeScore calls m.Score, turning a panic in a caller's metric into an
+// error (it runs on a worker goroutine, where a panic would kill the
+// process).
+func safeScore(m evaluate.Metric, y, pred []float64, numClasses int, w []float64) (s float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: metric %s panicked: %v", ErrInput, m.Name(), r)
+		}
+	}()
+	return m.Score(y, pred, numClasses, w)
 }
