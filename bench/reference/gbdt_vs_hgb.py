@@ -7,7 +7,9 @@ categorical_features set. Run from the repository root:
 
   /usr/bin/python3 bench/reference/gbdt_vs_hgb.py [--data /work/shared/datasets] [--params JSON]
 """
-import argparse, json, os, subprocess, tempfile
+import os
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # OpenMP spin-waits badly on a shared box
+import argparse, json, subprocess, tempfile
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor

@@ -169,7 +169,16 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 					return err
 				}
 			}
-			gradients(obj, g.gh, score, k, kc, d.Y, d.W, prob, c.huberDelta)
+			parallelRows(n, threads, func(lo, hi int) {
+				var w, pr []float64
+				if d.W != nil {
+					w = d.W[lo:hi]
+				}
+				if prob != nil {
+					pr = prob[lo*k : hi*k]
+				}
+				gradients(obj, g.gh[lo:hi], score[lo*k:hi*k], k, kc, d.Y[lo:hi], w, pr, c.huberDelta)
+			})
 			if all {
 				for i := range n {
 					g.idx[i] = int32(i)
@@ -225,6 +234,23 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 		}
 	}
 	return nil
+}
+
+// parallelRows calls f on up to threads contiguous chunks of [0, n) at
+// once (rows of at least 16k each); for per-row work the result does not
+// depend on the split.
+func parallelRows(n, threads int, f func(lo, hi int)) {
+	parts := min(threads, n/(16<<10))
+	if parts <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
 }
 
 // sampleFeatures picks the features of the next tree (all of them when
