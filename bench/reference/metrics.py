@@ -82,22 +82,23 @@ def regression_case(name, n, weighted, constant=False):
 
 
 cases = [
-    classification_case("binary", 300, 2, False, False),
-    classification_case("binary_weighted", 300, 2, True, False),
-    classification_case("binary_ties", 250, 2, False, True),
-    classification_case("binary_ties_weighted", 250, 2, True, True),
-    classification_case("multiclass", 400, 4, False, False),
-    classification_case("multiclass_weighted", 400, 4, True, False),
-    classification_case("multiclass_ties_weighted", 300, 3, True, True),
-    classification_case("multiclass_absent_class", 200, 4, True, True, classes=[0, 1, 3]),
-    regression_case("regression", 300, False),
-    regression_case("regression_weighted", 300, True),
+    classification_case("binary", 120, 2, False, False),
+    classification_case("binary_weighted", 120, 2, True, False),
+    classification_case("binary_ties", 100, 2, False, True),
+    classification_case("binary_ties_weighted", 100, 2, True, True),
+    classification_case("multiclass", 150, 4, False, False),
+    classification_case("multiclass_weighted", 150, 4, True, False),
+    classification_case("multiclass_ties_weighted", 120, 3, True, True),
+    classification_case("multiclass_absent_class", 100, 4, True, True, classes=[0, 1, 3]),
+    regression_case("regression", 100, False),
+    regression_case("regression_weighted", 100, True),
     regression_case("regression_constant", 20, False, constant=True),
 ]
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 path = os.path.join(root, "evaluate", "testdata", "metrics_golden.json")
 with open(path, "w") as f:
-    json.dump({"sklearn": sklearn.__version__, "numpy": np.__version__, "cases": cases}, f)
+    json.dump({"sklearn": sklearn.__version__, "numpy": np.__version__, "cases": cases}, f,
+              separators=(",", ":"))
     f.write("\n")
 print("wrote", path, len(cases), "cases with sklearn", sklearn.__version__)
