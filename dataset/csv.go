@@ -97,6 +97,30 @@ func ReadCSV(ctx context.Context, r io.Reader, opts CSVOptions) (*Frame, error) 
 		nulls[strings.TrimSpace(v)] = struct{}{}
 	}
 	_, emptyIsNull := nulls[""]
+	// nullStart[b] is set when some null marker starts with byte b; other
+	// cells skip the map lookup unless they start with a space.
+	var nullStart [256]bool
+	for v := range nulls {
+		if v != "" {
+			nullStart[v[0]] = true
+		}
+	}
+	for _, b := range []byte(" \t\n\r\v\f") {
+		nullStart[b] = true
+	}
+	isNull := func(v string) bool {
+		if v == "" {
+			return emptyIsNull
+		}
+		if !nullStart[v[0]] {
+			return false
+		}
+		if _, ok := nulls[v]; ok {
+			return true
+		}
+		_, ok := nulls[strings.TrimSpace(v)]
+		return ok
+	}
 
 	var lines []int
 	for row := 0; opts.MaxRows <= 0 || row < opts.MaxRows; row++ {
@@ -122,19 +146,9 @@ func ReadCSV(ctx context.Context, r io.Reader, opts CSVOptions) (*Frame, error) 
 				l, _ := cr.FieldPos(j)
 				return nil, fmt.Errorf("%w: line %d, column %d (%q): invalid UTF-8", ErrInvalid, l, j+1, names[j])
 			}
-			if v == "" {
-				if emptyIsNull {
-					cols[j].add("", cellNull)
-					continue
-				}
-			} else if _, ok := nulls[v]; ok {
+			if isNull(v) {
 				cols[j].add("", cellNull)
 				continue
-			} else if t := strings.TrimSpace(v); len(t) != len(v) {
-				if _, ok := nulls[t]; ok {
-					cols[j].add("", cellNull)
-					continue
-				}
 			}
 			cols[j].add(v, canAny)
 		}

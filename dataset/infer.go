@@ -34,40 +34,78 @@ const (
 // ctxEvery is how many rows a loop processes between ctx checks.
 const ctxEvery = 1 << 14
 
+// Cells are stored in fixed-size chunks, so a growing column never copies
+// (or leaves garbage of) its earlier cells.
+const (
+	chunkBits = 12
+	chunkSize = 1 << chunkBits
+)
+
 // textColumn holds one column of cells read from a text format before its
 // type is known.
 type textColumn struct {
-	name  string
-	vals  []string
-	masks []uint8 // cellNull for a null cell
-	typ   ColumnType
+	name   string
+	chunks [][]string
+	masks  []uint8 // per cell; cellNull for a null cell
+	n      int
+	typ    ColumnType
+	// Values parsed while inferring, reused by build when the inferred
+	// type is int64 or float64.
+	ints []int64
+	fls  []float64
 }
 
 func (c *textColumn) add(v string, mask uint8) {
-	c.vals = append(c.vals, v)
+	if c.n&(chunkSize-1) == 0 {
+		c.chunks = append(c.chunks, make([]string, 0, chunkSize))
+	}
+	k := len(c.chunks) - 1
+	c.chunks[k] = append(c.chunks[k], v)
 	c.masks = append(c.masks, mask)
+	c.n++
+}
+
+func (c *textColumn) val(i int) string { return c.chunks[i>>chunkBits][i&(chunkSize-1)] }
+
+func (c *textColumn) set(i int, v string, mask uint8) {
+	c.chunks[i>>chunkBits][i&(chunkSize-1)] = v
+	c.masks[i] = mask
 }
 
 // infer returns the narrowest type every non-null cell parses as, in the
 // order int64, float64, bool, timestamp, string. A column without a
-// non-null cell is string.
+// non-null cell is string. It keeps the parsed numbers in c.ints or c.fls.
 func (c *textColumn) infer() ColumnType {
 	m := canInt | canFloat | canBool | canTime
 	seen := false
-	for i, v := range c.vals {
+	c.ints = make([]int64, c.n)
+	for i := 0; i < c.n; i++ {
 		k := c.masks[i]
 		if k == cellNull {
 			continue
 		}
+		v := c.val(i)
 		seen = true
 		m &= k
 		if m&canInt != 0 {
-			if _, ok := parseInt(v); !ok {
+			if x, ok := parseInt(v); ok {
+				c.ints[i] = x
+			} else {
 				m &^= canInt
 			}
 		}
 		if m&canInt == 0 && m&canFloat != 0 {
-			if _, ok := parseFloat(v); !ok {
+			if c.fls == nil {
+				// Convert the integers so far (float64(x) rounds as
+				// ParseFloat would).
+				c.fls = make([]float64, c.n)
+				for k := range i {
+					c.fls[k] = float64(c.ints[k])
+				}
+			}
+			if x, ok := parseFloat(v); ok {
+				c.fls[i] = x
+			} else {
 				m &^= canFloat
 			}
 		}
@@ -84,6 +122,12 @@ func (c *textColumn) infer() ColumnType {
 		if m == 0 {
 			break
 		}
+	}
+	if m&canInt == 0 {
+		c.ints = nil
+	}
+	if m&canInt != 0 || m&canFloat == 0 {
+		c.fls = nil
 	}
 	switch {
 	case !seen:
@@ -204,112 +248,127 @@ func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, l
 	if c.typ == TypeAuto {
 		c.typ = c.infer()
 	}
-	n := len(c.vals)
-	check := func(i int) error {
-		if i%ctxEvery == 0 {
-			return ctx.Err()
+	n := c.n
+	valid := make([]bool, n)
+	for i, k := range c.masks {
+		valid[i] = k != cellNull
+	}
+	// each calls f for every non-null cell, checking ctx now and then.
+	each := func(f func(i int, v string) error) error {
+		for i := 0; i < n; i++ {
+			if i%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if valid[i] {
+				if err := f(i, c.val(i)); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	}
 	switch c.typ {
 	case TypeInt64:
+		vals := c.ints
+		if vals == nil {
+			vals = make([]int64, n)
+			err := each(func(i int, v string) error {
+				x, ok := parseInt(v)
+				if !ok {
+					return cellError(lines, i, col, c.name, v, c.typ)
+				}
+				vals[i] = x
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
-		b.Reserve(n)
-		for i, v := range c.vals {
-			if err := check(i); err != nil {
-				return nil, err
-			}
-			if c.masks[i] == cellNull {
-				b.AppendNull()
-				continue
-			}
-			x, ok := parseInt(v)
-			if !ok {
-				return nil, cellError(lines, i, col, c.name, v, c.typ)
-			}
-			b.Append(x)
-		}
+		b.AppendValues(vals, valid)
 		return b.NewArray(), nil
 	case TypeFloat64:
+		vals := c.fls
+		if vals == nil {
+			vals = make([]float64, n)
+			err := each(func(i int, v string) error {
+				x, ok := parseFloat(v)
+				if !ok {
+					return cellError(lines, i, col, c.name, v, c.typ)
+				}
+				vals[i] = x
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		for i, x := range vals {
+			if math.IsNaN(x) {
+				valid[i] = false
+			}
+		}
 		b := array.NewFloat64Builder(mem)
 		defer b.Release()
-		b.Reserve(n)
-		for i, v := range c.vals {
-			if err := check(i); err != nil {
-				return nil, err
-			}
-			if c.masks[i] == cellNull {
-				b.AppendNull()
-				continue
-			}
-			x, ok := parseFloat(v)
-			if !ok {
-				return nil, cellError(lines, i, col, c.name, v, c.typ)
-			}
-			if math.IsNaN(x) {
-				b.AppendNull()
-				continue
-			}
-			b.Append(x)
-		}
+		b.AppendValues(vals, valid)
 		return b.NewArray(), nil
 	case TypeBool:
-		b := array.NewBooleanBuilder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i, v := range c.vals {
-			if err := check(i); err != nil {
-				return nil, err
-			}
-			if c.masks[i] == cellNull {
-				b.AppendNull()
-				continue
-			}
+		vals := make([]bool, n)
+		err := each(func(i int, v string) error {
 			x, ok := parseBool(v)
 			if !ok {
-				return nil, cellError(lines, i, col, c.name, v, c.typ)
+				return cellError(lines, i, col, c.name, v, c.typ)
 			}
-			b.Append(x)
+			vals[i] = x
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
+		b := array.NewBooleanBuilder(mem)
+		defer b.Release()
+		b.AppendValues(vals, valid)
 		return b.NewArray(), nil
 	case TypeTimestamp:
-		b := array.NewTimestampBuilder(mem, arrow.FixedWidthTypes.Timestamp_us.(*arrow.TimestampType))
-		defer b.Release()
-		b.Reserve(n)
-		for i, v := range c.vals {
-			if err := check(i); err != nil {
-				return nil, err
-			}
-			if c.masks[i] == cellNull {
-				b.AppendNull()
-				continue
-			}
+		vals := make([]arrow.Timestamp, n)
+		err := each(func(i int, v string) error {
 			x, ok := parseTime(v)
 			if !ok {
-				return nil, cellError(lines, i, col, c.name, v, c.typ)
+				return cellError(lines, i, col, c.name, v, c.typ)
 			}
-			b.Append(arrow.Timestamp(x.UnixMicro()))
+			vals[i] = arrow.Timestamp(x.UnixMicro())
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
+		b := array.NewTimestampBuilder(mem, arrow.FixedWidthTypes.Timestamp_us.(*arrow.TimestampType))
+		defer b.Release()
+		b.AppendValues(vals, valid)
 		return b.NewArray(), nil
 	case TypeString:
 		b := array.NewStringBuilder(mem)
 		defer b.Release()
 		b.Reserve(n)
 		size := 0
-		for _, v := range c.vals {
-			size += len(v)
+		for i := 0; i < n; i++ {
+			size += len(c.val(i))
 		}
 		b.ReserveData(size)
-		for i, v := range c.vals {
-			if err := check(i); err != nil {
-				return nil, err
+		for i := 0; i < n; i++ {
+			if i%ctxEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 			}
-			if c.masks[i] == cellNull {
+			if !valid[i] {
 				b.AppendNull()
 				continue
 			}
-			b.Append(v)
+			b.Append(c.val(i))
 		}
 		return b.NewArray(), nil
 	}

@@ -68,7 +68,7 @@ func ReadJSONL(ctx context.Context, r io.Reader, opts ReadOptions) (*Frame, erro
 		return nil, fmt.Errorf("%w: no JSON objects with keys", ErrEmpty)
 	}
 	for _, c := range p.cols {
-		for len(c.vals) < p.rows {
+		for c.n < p.rows {
 			c.add("", cellNull)
 		}
 	}
@@ -191,11 +191,11 @@ func (p *jsonParser) object(dec *json.Decoder, line int) error {
 		if err != nil {
 			return fmt.Errorf("key %q: %w", key, err)
 		}
-		if len(c.vals) > row { // duplicate key: the last one wins
-			c.vals[row], c.masks[row] = v, mask
+		if c.n > row { // duplicate key: the last one wins
+			c.set(row, v, mask)
 			continue
 		}
-		for len(c.vals) < row {
+		for c.n < row {
 			c.add("", cellNull)
 		}
 		c.add(v, mask)
