@@ -85,25 +85,31 @@ func (fc *fitCtx) infer(c *column, a arrow.Array) (kind, reason string) {
 		return KindDatetime, ""
 	}
 	vals, valid := dataset.Strings(a)
-	nonNull, numbers := 0, 0
-	distinct := map[string]struct{}{}
-	var sample []string
+	nonNull := 0
+	distinct := map[string]int{}
+	var sample, firsts []string // first values, first distinct values (row order)
 	for _, i := range fc.used {
 		s := vals[i]
 		if !valid[i] || s == "" {
 			continue
 		}
 		nonNull++
-		if _, ok := parseNumber(s); ok {
-			numbers++
+		if distinct[s] == 0 && len(firsts) < sniffDistincts {
+			firsts = append(firsts, s)
 		}
-		distinct[s] = struct{}{}
+		distinct[s]++
 		if len(sample) < sniffValues {
 			sample = append(sample, s)
 		}
 	}
 	if nonNull == 0 {
 		return KindDrop, "all missing"
+	}
+	numbers := 0
+	for s, n := range distinct { // parse each distinct value once
+		if _, ok := parseNumber(s); ok {
+			numbers += n
+		}
 	}
 	if float64(numbers) >= parseShare*float64(nonNull) {
 		c.Coerce = true
@@ -117,15 +123,11 @@ func (fc *fitCtx) infer(c *column, a arrow.Array) (kind, reason string) {
 	nd := len(distinct)
 	if nonNull >= minRowsForID {
 		ratio := float64(nd) / float64(nonNull)
-		tokens, seen := 0, 0
-		for s := range distinct {
-			if seen == sniffDistincts {
-				break
-			}
+		tokens := 0
+		for _, s := range firsts {
 			tokens += countTokens(s)
-			seen++
 		}
-		mean := float64(tokens) / float64(seen)
+		mean := float64(tokens) / float64(len(firsts))
 		if ratio >= textShare && mean >= textTokens {
 			return KindText, ""
 		}

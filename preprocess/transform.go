@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/automl-agent/automl/dataset"
 )
@@ -127,8 +128,7 @@ func (p *Pipeline) emit(out *Features, c *column, a arrow.Array, v View, ts *tra
 		names[c.Buckets], names[c.Buckets+1] = c.Name+":len", c.Name+":words"
 		emitRaw(out, c, c.rawText(vals, valid), names, v)
 	case KindCategorical:
-		vals, valid := dataset.Strings(a)
-		p.emitCategorical(out, c, c.buckets(vals, valid), v, ts)
+		p.emitCategorical(out, c, c.bucketsOf(a), v, ts)
 	}
 	return nil
 }
@@ -181,6 +181,55 @@ func (c *column) buckets(vals []string, valid []bool) []int {
 		default:
 			out[i] = L
 		}
+	}
+	return out
+}
+
+// bucketsOf maps each row of a to its bucket as buckets does, reading
+// string and dictionary arrays without formatting every value.
+func (c *column) bucketsOf(a arrow.Array) []int {
+	L := len(c.Levels)
+	get := func(s string) int {
+		if s == "" {
+			return L + 1
+		}
+		if code, ok := c.index[s]; ok {
+			return code
+		}
+		return L
+	}
+	out := make([]int, a.Len())
+	switch arr := a.(type) {
+	case *array.String:
+		for i := range out {
+			if arr.IsNull(i) {
+				out[i] = L + 1
+			} else {
+				out[i] = get(arr.Value(i))
+			}
+		}
+	case *array.LargeString:
+		for i := range out {
+			if arr.IsNull(i) {
+				out[i] = L + 1
+			} else {
+				out[i] = get(arr.Value(i))
+			}
+		}
+	case *array.Dictionary:
+		dict := c.bucketsOf(arr.Dictionary())
+		for i := range out {
+			if arr.IsNull(i) {
+				out[i] = L + 1
+			} else if k := arr.GetValueIndex(i); k >= 0 && k < len(dict) {
+				out[i] = dict[k]
+			} else {
+				out[i] = L + 1
+			}
+		}
+	default:
+		vals, valid := dataset.Strings(a)
+		return c.buckets(vals, valid)
 	}
 	return out
 }
