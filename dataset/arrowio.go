@@ -47,7 +47,7 @@ func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, opts ReadOptions
 
 // ReadIPC reads Arrow IPC data, in either the file format (which starts
 // with the "ARROW1" magic; read whole into memory unless r is an
-// io.ReaderAt and io.Seeker) or the stream format, and concatenates its
+// io.ReaderAt and io.Seeker positioned at offset 0) or the stream format, and concatenates its
 // record batches into one Frame; the caller must Release the Frame.
 // Errors wrap ErrInvalid for malformed input and ErrEmpty for empty input.
 func ReadIPC(ctx context.Context, r io.Reader, opts ReadOptions) (f *Frame, err error) {
@@ -56,6 +56,13 @@ func ReadIPC(ctx context.Context, r io.Reader, opts ReadOptions) (f *Frame, err 
 	}
 	defer recoverInto(&err, "arrow ipc")
 	mem := allocator(opts.Allocator)
+	// A ReaderAt+Seeker positioned at 0 is read in place; anything else is
+	// buffered.
+	rs, seekable := r.(ipc.ReadAtSeeker)
+	if seekable {
+		pos, err := rs.Seek(0, io.SeekCurrent)
+		seekable = err == nil && pos == 0
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(len(ipcMagic))
 	if len(head) == 0 {
@@ -63,8 +70,9 @@ func ReadIPC(ctx context.Context, r io.Reader, opts ReadOptions) (f *Frame, err 
 	}
 	if bytes.Equal(head, ipcMagic) {
 		var ras ipc.ReadAtSeeker
-		if rs, ok := r.(ipc.ReadAtSeeker); ok {
-			// Nothing consumed from r yet except through br; rewind.
+		if seekable {
+			// br consumed from r; the file reader seeks and reads at
+			// absolute offsets, so rewind.
 			if _, err := rs.Seek(0, io.SeekStart); err == nil {
 				ras = rs
 			}

@@ -35,7 +35,8 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // key that is not a column, and ErrInvalid, naming the line and column, for
 // a malformed quote, a row with the wrong number of fields, invalid UTF-8,
 // an empty or duplicate header name, or a cell that does not parse as its
-// forced type. A header without data rows gives a Frame of 0 rows and
+// forced type (the line given is the one the record starts on; columns
+// are counted from 1). A header without data rows gives a Frame of 0 rows and
 // string columns. ReadCSV checks ctx between rows and never panics.
 func ReadCSV(ctx context.Context, r io.Reader, opts CSVOptions) (*Frame, error) {
 	if r == nil {
