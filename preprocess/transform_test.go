@@ -2,11 +2,14 @@ package preprocess_test
 
 import (
 	"context"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -214,4 +217,46 @@ func TestSeedDeterminism(t *testing.T) {
 	}
 	assert.Equal(t, run(1), run(1))
 	assert.NotEqual(t, run(1), run(2))
+}
+
+func TestDictionaryAndBoolean(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	db := array.NewDictionaryBuilder(mem, &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String}).(*array.BinaryDictionaryBuilder)
+	defer db.Release()
+	bb := array.NewBooleanBuilder(mem)
+	defer bb.Release()
+	plain := []string{"x", "y", "x", null, "z", "y", "x", "w"}
+	for i, s := range plain {
+		if s == null {
+			db.AppendNull()
+			bb.AppendNull()
+			continue
+		}
+		require.NoError(t, db.AppendString(s))
+		bb.Append(i%3 == 0)
+	}
+	dict := frame(t, tcol{"c", db.NewArray()}, tcol{"b", bb.NewArray()})
+	defer dict.Release()
+	strs := frame(t, str(mem, "c", plain...))
+	defer strs.Release()
+	y := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+	p, err := preprocess.Fit(t.Context(), dict, "", y, 0, preprocess.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"categorical", "numeric"}, []string{p.Columns()[0].Kind, p.Columns()[1].Kind})
+	fs, err := p.Transform(dict, preprocess.Native)
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 0}, fs.Categories, "x and y kept, z and w merged")
+	assert.Equal(t, []float64{0, 1, 0, nan, 2, 1, 0, 2}[:3], fs.X[0][:3])
+	assert.True(t, math.IsNaN(fs.X[0][3]))
+	assert.Equal(t, []float64{2, 1, 0, 2}, fs.X[0][4:])
+	assert.Equal(t, []float64{1, 0, 0}, fs.X[1][:3])
+	assert.True(t, math.IsNaN(fs.X[1][3]))
+
+	// The same values as plain strings give the same codes.
+	q, err := preprocess.Fit(t.Context(), strs, "", y, 0, preprocess.Options{})
+	require.NoError(t, err)
+	fq, err := q.Transform(strs, preprocess.Native)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprint(fs.X[0]), fmt.Sprint(fq.X[0]))
 }
