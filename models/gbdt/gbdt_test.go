@@ -399,3 +399,32 @@ func FuzzUnmarshal(f *testing.F) {
 		assert.Equal(t, b, b2)
 	})
 }
+
+// Rare categories (filtered by min_data_per_group) must not corrupt the
+// child sums: this diverged to NaN once.
+func TestCategoricalRareCodesStable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	n := 5000
+	x, z, y := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		c := rng.IntN(20)
+		if i%50 == 0 {
+			c = 20 + rng.IntN(10) // rare codes 20..29
+		}
+		x[i], z[i] = float64(c), rng.NormFloat64()
+		y[i] = 1e4*float64(c%7) + 3e3*z[i] + 100*rng.NormFloat64()
+	}
+	d := &models.Data{X: [][]float64{x, z}, Y: y, Categories: []int{30, 0}}
+	m := fit(t, d, nil)
+	out := predict(t, m, d.X)
+	mse, vy, mean := 0.0, 0.0, 0.0
+	for _, v := range y {
+		mean += v / float64(n)
+	}
+	for i, v := range y {
+		require.False(t, math.IsNaN(out[i]))
+		mse += (out[i] - v) * (out[i] - v)
+		vy += (v - mean) * (v - mean)
+	}
+	assert.Less(t, mse/vy, 0.01)
+}

@@ -405,7 +405,7 @@ func (g *grower) findCategorical(sp *split, h *[histBins]bin, j int32, nb int, l
 			}
 		}
 	} else {
-		kept := cats[:0]
+		kept := cats[:0] // filtered in place: cats is not used after this
 		for _, cs := range cats {
 			if cs.h*li.cf >= float64(c.minDataPerGroup) {
 				cs.key = cs.g / (cs.h + c.catSmooth)
@@ -458,12 +458,17 @@ func (g *grower) findCategorical(sp *split, h *[histBins]bin, j int32, nb int, l
 	if !found {
 		return
 	}
+	// Sums from the histogram itself (cats was reordered in place).
 	var lg, lh float64
-	for _, cs := range cats {
-		if set[cs.code>>6]>>(cs.code&63)&1 != 0 {
-			lg += cs.g
-			lh += cs.h
+	for b := range min(nb, models.MaxBins) {
+		if set[b>>6]>>(b&63)&1 != 0 {
+			lg += h[b].g
+			lh += h[b].h
 		}
+	}
+	if set[3]>>63&1 != 0 {
+		lg += h[models.MissingBin].g
+		lh += h[models.MissingBin].h
 	}
 	if !missSeen && lh >= H-lh {
 		set[models.MissingBin>>6] |= 1 << (models.MissingBin & 63) // unseen missing goes to the bigger child
