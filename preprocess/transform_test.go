@@ -136,6 +136,18 @@ func TestTransformErrors(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
 	})
+	t.Run("zero rows", func(t *testing.T) {
+		g := frame(t, f64(mem, "a"), str(mem, "c"))
+		defer g.Release()
+		for _, v := range []preprocess.View{preprocess.Native, preprocess.Dense} {
+			fs, err := p.Transform(g, v)
+			require.NoError(t, err)
+			assert.Equal(t, 0, fs.Rows)
+			for _, x := range fs.X {
+				assert.Empty(t, x)
+			}
+		}
+	})
 	t.Run("bad view", func(t *testing.T) {
 		_, err := p.Transform(f, preprocess.View(9))
 		assert.ErrorIs(t, err, preprocess.ErrInvalid)
