@@ -106,8 +106,7 @@ type run struct {
 	foldW    [][]float64 // weights of each fold's test rows; nil entries when unweighted
 	emit     func(Event)
 
-	final        []*trial // the predictor's members
-	finalWeights []float64
+	final []*trial // the predictor's members
 
 	bestMu    sync.Mutex
 	bestTrial *trial

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 
 	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/ensemble"
 	"github.com/automl-agent/automl/models"
 	"github.com/automl-agent/automl/preprocess"
 )
@@ -37,15 +38,20 @@ const (
 )
 
 type fileManifest struct {
-	Version     int            `json:"version"`
-	Target      string         `json:"target"`
-	Task        dataset.Task   `json:"task"`
-	Classes     []string       `json:"classes,omitempty"`
-	Metric      string         `json:"metric"`
-	Columns     []string       `json:"columns"`
-	Threshold   float64        `json:"threshold,omitempty"`
-	Temperature float64        `json:"temperature,omitempty"`
-	Members     []fileMember   `json:"members"`
+	Version     int          `json:"version"`
+	Target      string       `json:"target"`
+	Task        dataset.Task `json:"task"`
+	Classes     []string     `json:"classes,omitempty"`
+	Metric      string       `json:"metric"`
+	Columns     []string     `json:"columns"`
+	Threshold   float64      `json:"threshold,omitempty"`
+	Temperature float64      `json:"temperature,omitempty"`
+	Members     []fileMember `json:"members"`
+	// StackerBlob is the blob of the stacking meta-model; 0 means none
+	// (blob 0 is always the pipeline).
+	StackerBlob int            `json:"stacker_blob,omitempty"`
+	StackX      bool           `json:"stack_x,omitempty"`
+	StackInput  models.Input   `json:"stack_input,omitempty"`
 	Extra       map[string]any `json:"extra,omitempty"`
 }
 
@@ -84,6 +90,14 @@ func (p *Predictor) Save(w io.Writer) error {
 			blobs = append(blobs, b)
 		}
 		man.Members = append(man.Members, fm)
+	}
+	if p.stacker != nil {
+		b, err := p.stacker.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("automl: saving the stacker: %w", err)
+		}
+		man.StackerBlob, man.StackX, man.StackInput = len(blobs), p.stackX, p.stackInput
+		blobs = append(blobs, b)
 	}
 	js, err := json.Marshal(man)
 	if err != nil {
@@ -170,6 +184,13 @@ func LoadWith(r io.Reader, reg *models.Registry) (p *Predictor, err error) {
 		target: man.Target, task: man.Task, classes: man.Classes, metric: man.Metric,
 		pipe: pipe, threshold: man.Threshold, temperature: man.Temperature, columns: man.Columns,
 	}
+	if man.StackerBlob > 0 {
+		p.stacker = new(ensemble.Stacker)
+		if err := p.stacker.UnmarshalBinary(blobs[man.StackerBlob]); err != nil {
+			return nil, fmt.Errorf("%w: stacker: %w", ErrModelFile, err)
+		}
+		p.stackX, p.stackInput = man.StackX, man.StackInput
+	}
 	for _, fm := range man.Members {
 		spec, err := reg.Spec(fm.Model)
 		if err != nil && fm.Model == baselineModel {
@@ -247,6 +268,12 @@ func (m *fileManifest) check(nblobs int) error {
 	}
 	if math.IsInf(total, 0) {
 		return bad("weights overflow")
+	}
+	if m.StackerBlob < 0 || m.StackerBlob >= nblobs {
+		return bad("stacker blob %d of %d", m.StackerBlob, nblobs)
+	}
+	if m.StackInput != models.InputNative && m.StackInput != models.InputDense {
+		return bad("stacker input %d", m.StackInput)
 	}
 	return nil
 }

@@ -44,46 +44,6 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 	weights := []float64{1}
 	members := ok[:1]
 	oof := best.oof
-	if !r.o.DisableEnsemble && len(ok) > 1 {
-		cand := ok[:min(len(ok), keepTop)]
-		oofs := make([][]float64, len(cand))
-		for i, t := range cand {
-			oofs[i] = t.oof
-		}
-		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, r.metric, 0)
-		if err == nil {
-			blend := make([]float64, len(best.oof))
-			ens.Combine(blend, oofs)
-			scores, err := r.foldScores(blend)
-			if err == nil {
-				mean, std := meanStd(scores)
-				row := evaluate.Row{
-					ID: len(trials), Model: "ensemble", Status: statusOK,
-					Score: mean, Std: std, FoldScores: scores,
-					Note: "greedy ensemble selection over out-of-fold predictions",
-				}
-				var mw []float64
-				var mm []*trial
-				for i, w := range ens.Weights {
-					if w > 0 {
-						row.Members = append(row.Members, evaluate.Member{ID: cand[i].id, Model: cand[i].spec.Name, Weight: w})
-						row.FitSeconds += cand[i].fitSec
-						row.PredictSecondsPer1k += cand[i].predPer1k
-						mw, mm = append(mw, w), append(mm, cand[i])
-					}
-				}
-				if len(mm) > 1 {
-					lb.Rows = append(lb.Rows, row)
-				}
-				if len(mm) > 1 && r.beats(mean, best.score) {
-					weights, members, oof = mw, mm, blend
-				}
-			}
-		} else {
-			r.o.Logger.Warn("ensemble failed", "err", err)
-		}
-	}
-
 	p := &Predictor{
 		target:  r.target,
 		task:    r.profile.Task,
@@ -92,7 +52,34 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		pipe:    r.pipe,
 		columns: r.pipe.InputColumns(),
 	}
-	r.final, r.finalWeights = members, weights
+	if !r.o.DisableEnsemble && len(ok) > 1 {
+		cand := ok[:min(len(ok), keepTop)]
+		oofs := make([][]float64, len(cand))
+		for i, t := range cand {
+			oofs[i] = t.oof
+		}
+		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, r.metric, 0)
+		if err != nil {
+			r.o.Logger.Warn("ensemble failed", "err", err)
+		} else if blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, len(trials)); err == nil && len(mm) > 1 {
+			lb.Rows = append(lb.Rows, row)
+			if r.beats(row.Score, best.score) {
+				weights, members, oof = mw, mm, blend
+			}
+			// A stacker over the best few, kept only if it beats the
+			// greedy blend out of fold (both scored on pooled OOF rows).
+			sc := cand[:min(len(cand), stackMembers)]
+			if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
+				lb.Rows = append(lb.Rows, srow)
+				if r.beats(st.Score, ens.Score) && r.beats(st.Score, r.pooledScore(best.oof)) {
+					weights, members, oof = ones(len(sc)), sc, nil
+					p.stacker, p.stackX, p.stackInput = st, false, r.stackView()
+				}
+			}
+		}
+	}
+
+	r.final = members
 	if oof != nil {
 		r.calibrate(p, oof)
 	}
@@ -109,6 +96,90 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		p.members = append(p.members, m)
 	}
 	return p, nil
+}
+
+// stackMembers is how many of the best trials a stacker combines.
+const stackMembers = 8
+
+// greedyRow blends the candidates by the greedy ensemble's weights and
+// scores the blend fold by fold, as trials are scored. It returns the
+// blended OOF predictions, the members with positive weight, and the
+// ensemble's leaderboard row.
+func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64, id int) ([]float64, []float64, []*trial, evaluate.Row, error) {
+	blend := make([]float64, len(oofs[0]))
+	if err := ens.Combine(blend, oofs); err != nil {
+		return nil, nil, nil, evaluate.Row{}, err
+	}
+	scores, err := r.foldScores(blend)
+	if err != nil {
+		return nil, nil, nil, evaluate.Row{}, err
+	}
+	mean, std := meanStd(scores)
+	row := evaluate.Row{
+		ID: id, Model: "ensemble", Status: statusOK,
+		Score: mean, Std: std, FoldScores: scores,
+		Note: "greedy ensemble selection over out-of-fold predictions",
+	}
+	var mw []float64
+	var mm []*trial
+	for i, w := range ens.Weights {
+		if w > 0 {
+			row.Members = append(row.Members, evaluate.Member{ID: cand[i].id, Model: cand[i].spec.Name, Weight: w})
+			row.FitSeconds += cand[i].fitSec
+			row.PredictSecondsPer1k += cand[i].predPer1k
+			mw, mm = append(mw, w), append(mm, cand[i])
+		}
+	}
+	return blend, mw, mm, row, nil
+}
+
+// stack fits a stacking meta-model over the members' OOF predictions plus
+// the original features, and returns it with its leaderboard row.
+func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id int) (*ensemble.Stacker, evaluate.Row, bool) {
+	st, err := ensemble.Stack(ctx, oofs, nil, r.y, r.w, r.k, r.metric, r.splits, r.o.Seed)
+	if err != nil {
+		r.o.Logger.Info("stacking skipped", "err", err)
+		return nil, evaluate.Row{}, false
+	}
+	row := evaluate.Row{
+		ID: id, Model: "stack", Status: statusOK, Score: st.Score,
+		Note: "linear meta-model over out-of-fold predictions and features (score on pooled OOF rows)",
+	}
+	for _, t := range members {
+		row.Members = append(row.Members, evaluate.Member{ID: t.id, Model: t.spec.Name, Weight: 1})
+		row.FitSeconds += t.fitSec
+		row.PredictSecondsPer1k += t.predPer1k
+	}
+	return st, row, true
+}
+
+// stackView is the feature view a stacker reads: the dense one (no NaN)
+// when there is one.
+func (r *run) stackView() models.Input {
+	if r.views[models.InputDense] != nil {
+		return models.InputDense
+	}
+	return models.InputNative
+}
+
+// pooledScore scores OOF predictions over all rows at once.
+func (r *run) pooledScore(oof []float64) float64 {
+	s, err := r.metric.Score(r.y, oof, r.k, r.w)
+	if err != nil {
+		if r.metric.Greater() {
+			return math.Inf(-1)
+		}
+		return math.Inf(1)
+	}
+	return s
+}
+
+func ones(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = 1
+	}
+	return out
 }
 
 // beats reports whether score a is strictly better than b for the metric.

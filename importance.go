@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/automl-agent/automl/models"
 )
 
 // importanceRows caps the rows used for permutation importance, and
@@ -81,29 +83,22 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 	}
 	sample(per)
 	width := max(r.k, 1)
-	total := 0.0
-	for _, wt := range r.finalWeights {
-		total += wt
-	}
 	predict := func() ([]float64, bool) {
 		out := make([]float64, 0, len(y)*width)
 		for fi, fs := range samples {
 			n := len(fs.y)
-			blend := make([]float64, n*width)
-			buf := make([]float64, n*width)
+			preds := make([][]float64, len(r.final))
 			for mi, t := range r.final {
-				if err := t.models[fi].Predict(buf, fs.X[t.spec.Input]); err != nil {
+				preds[mi] = make([]float64, n*width)
+				if err := t.models[fi].Predict(preds[mi], fs.X[t.spec.Input]); err != nil {
 					return nil, false
 				}
-				wt := r.finalWeights[mi] / total
-				for i, v := range buf {
-					blend[i] += wt * v
-				}
+			}
+			blend := make([]float64, n*width)
+			if err := p.combine(blend, preds, func(in models.Input) [][]float64 { return fs.X[in] }); err != nil {
+				return nil, false
 			}
 			out = append(out, blend...)
-		}
-		if p.temperature > 0 && width > 1 {
-			applyTemperature(out, width, p.temperature)
 		}
 		return out, true
 	}

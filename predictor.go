@@ -26,8 +26,13 @@ type Predictor struct {
 	pipe        *preprocess.Pipeline
 	members     []member
 	threshold   float64 // binary: predict class 1 when P(1) >= threshold; 0 means 0.5
-	temperature float64 // >0: probabilities are p^(1/T), renormalized; 0 means none
+	temperature float64 // >0: probabilities are softmax(log(p)/T); 0 means none
 	columns     []string
+	// stacker, when set, combines the members' predictions (and the
+	// features of view stackInput) instead of the weighted average.
+	stacker    *ensemble.Stacker
+	stackX     bool // the stacker also reads the features of view stackInput
+	stackInput models.Input
 }
 
 // member is one model configuration in the blend, with its fitted models
@@ -137,35 +142,39 @@ func argmax(row []float64) int {
 // probabilities.
 func (p *Predictor) raw(ctx context.Context, f *dataset.Frame) ([]float64, error) {
 	var views [2][][]float64
+	need := make([]models.Input, 0, len(p.members)+1)
 	for _, m := range p.members {
-		if views[m.input] != nil {
+		need = append(need, m.input)
+	}
+	if p.stacker != nil && p.stackX {
+		need = append(need, p.stackInput)
+	}
+	for _, in := range need {
+		if views[in] != nil {
 			continue
 		}
 		v := preprocess.Native
-		if m.input == models.InputDense {
+		if in == models.InputDense {
 			v = preprocess.Dense
 		}
 		feats, err := p.pipe.Transform(f, v)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrPredict, err)
 		}
-		views[m.input] = feats.X
+		views[in] = feats.X
 	}
 	n := f.NumRows()
 	return p.blend(ctx, n, func(in models.Input) [][]float64 { return views[in] })
 }
 
-// blend averages each member's models and mixes the members by weight.
+// blend averages each member's models and combines the members.
 func (p *Predictor) blend(ctx context.Context, n int, view func(models.Input) [][]float64) ([]float64, error) {
 	width := max(len(p.classes), 1)
-	out := make([]float64, n*width)
+	preds := make([][]float64, len(p.members))
 	buf := make([]float64, n*width)
-	var total float64
-	for _, m := range p.members {
-		total += m.weight
-	}
-	for _, m := range p.members {
+	for mi, m := range p.members {
 		X := view(m.input)
+		avg := make([]float64, n*width)
 		for _, mod := range m.models {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("%w: %w", ErrPredict, err)
@@ -173,16 +182,45 @@ func (p *Predictor) blend(ctx context.Context, n int, view func(models.Input) []
 			if err := mod.Predict(buf, X); err != nil {
 				return nil, fmt.Errorf("%w: %s: %w", ErrPredict, m.name, err)
 			}
-			wgt := m.weight / total / float64(len(m.models))
 			for i, v := range buf {
-				out[i] += wgt * v
+				avg[i] += v / float64(len(m.models))
 			}
+		}
+		preds[mi] = avg
+	}
+	out := make([]float64, n*width)
+	if err := p.combine(out, preds, view); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPredict, err)
+	}
+	return out, nil
+}
+
+// combine mixes the members' predictions into dst: by the stacker when
+// there is one, else by weight; then applies the temperature.
+func (p *Predictor) combine(dst []float64, preds [][]float64, view func(models.Input) [][]float64) error {
+	width := max(len(p.classes), 1)
+	if p.stacker != nil {
+		var X [][]float64
+		if p.stackX {
+			X = view(p.stackInput)
+		}
+		return p.stacker.Predict(dst, preds, X)
+	}
+	var total float64
+	for _, m := range p.members {
+		total += m.weight
+	}
+	clear(dst)
+	for mi, m := range p.members {
+		wgt := m.weight / total
+		for i, v := range preds[mi] {
+			dst[i] += wgt * v
 		}
 	}
 	if p.temperature > 0 && width > 1 {
-		applyTemperature(out, width, p.temperature)
+		applyTemperature(dst, width, p.temperature)
 	}
-	return out, nil
+	return nil
 }
 
 // applyTemperature rescales each probability row as softmax(log(p)/T).

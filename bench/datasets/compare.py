@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""End-to-end comparison on ../shared/datasets: our CLI versus scikit-learn.
+
+For each dataset: a fixed 80/20 split (stratified for classification, seed 0),
+then `automl fit` on the train part and `automl predict` on the test part, and
+scikit-learn baselines on the very same split:
+  baseline  majority class / mean
+  rf        RandomForest{Classifier,Regressor}() defaults
+  hgb       HistGradientBoosting{Classifier,Regressor}() defaults (native NaN)
+  linear    LogisticRegression(max_iter=1000) / Ridge() on a standard pipeline
+            (median imputation + scaling, one-hot for strings)
+Metric: accuracy for classification, RMSE for regression (and R2).
+
+Usage (from the repository root, Debian python3-sklearn + python3-pandas):
+  go build -o /tmp/automl-bench/automl ./cmd/automl
+  /usr/bin/python3 bench/datasets/compare.py --budget 60s [--bin /tmp/automl-bench/automl]
+      [--data ../shared/datasets] [--only titanic,iris] [--md results.md]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+# name, target, task, columns to drop (leaks or near-unique text)
+DATASETS = [
+    ("titanic", "survived", "cls", ["alive"]),
+    ("penguins", "species", "cls", []),
+    ("iris", "species", "cls", []),
+    ("tips", "tip", "reg", []),
+    ("mpg", "mpg", "reg", ["name"]),
+    ("diamonds", "price", "reg", []),
+]
+
+
+def score(task, y, pred):
+    if task == "cls":
+        return {"accuracy": accuracy_score(y.astype(str), np.asarray(pred).astype(str))}
+    return {"rmse": float(np.sqrt(mean_squared_error(y, pred))), "r2": float(r2_score(y, pred))}
+
+
+def sklearn_models(task, X):
+    cats = [c for c in X.columns if X[c].dtype == object or X[c].dtype == bool]
+    nums = [c for c in X.columns if c not in cats]
+    ordinal = ColumnTransformer([
+        ("num", "passthrough", nums),
+        ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                               encoded_missing_value=-1), cats)])
+    dense = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), nums),
+        ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                              OneHotEncoder(handle_unknown="ignore")), cats)])
+    rf_ordinal = ColumnTransformer([
+        ("num", SimpleImputer(strategy="median"), nums),
+        ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                               encoded_missing_value=-1), cats)])
+    if task == "cls":
+        return {
+            "rf": make_pipeline(rf_ordinal, RandomForestClassifier(random_state=0, n_jobs=2)),
+            "hgb": make_pipeline(ordinal, HistGradientBoostingClassifier(random_state=0)),
+            "linear": make_pipeline(dense, LogisticRegression(max_iter=1000)),
+        }
+    return {
+        "rf": make_pipeline(rf_ordinal, RandomForestRegressor(random_state=0, n_jobs=2)),
+        "hgb": make_pipeline(ordinal, HistGradientBoostingRegressor(random_state=0)),
+        "linear": make_pipeline(dense, Ridge()),
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap.add_argument("--data", default=os.path.normpath(os.path.join(here, "..", "..", "..", "shared", "datasets")))
+    ap.add_argument("--bin", default="/tmp/automl-bench/automl")
+    ap.add_argument("--work", default="/tmp/automl-bench/datasets")
+    ap.add_argument("--budget", default="60s")
+    ap.add_argument("--seed", default="1")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--extra", default="", help="extra flags for automl fit, space-separated")
+    ap.add_argument("--md", default="")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    only = set(filter(None, args.only.split(",")))
+    rows = []
+    for name, target, task, drop in DATASETS:
+        if only and name not in only:
+            continue
+        df = pd.read_csv(os.path.join(args.data, name + ".csv"))
+        df = df.drop(columns=drop)
+        df = df[df[target].notna()].reset_index(drop=True)
+        strat = df[target] if task == "cls" else None
+        train, test = train_test_split(df, test_size=0.2, random_state=0, stratify=strat)
+        tr_path = os.path.join(args.work, name + "_train.csv")
+        te_path = os.path.join(args.work, name + "_test.csv")
+        train.to_csv(tr_path, index=False)
+        test.drop(columns=[target]).to_csv(te_path, index=False)
+        y_tr, y_te = train[target], test[target]
+
+        res = {}
+        # ours, through the CLI
+        model = os.path.join(args.work, name + ".automl")
+        preds = os.path.join(args.work, name + "_preds.csv")
+        t0 = time.time()
+        fit = [args.bin, "fit", "--data", tr_path, "--target", target, "--budget", args.budget,
+               "--seed", args.seed, "--out", model] + args.extra.split()
+        subprocess.run(fit, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        fit_s = time.time() - t0
+        subprocess.run([args.bin, "predict", "--model", model, "--data", te_path, "--out", preds], check=True)
+        p = pd.read_csv(preds)["prediction"]
+        if task == "cls" and y_te.dtype != object:
+            p = p.astype(y_te.dtype)
+        res["automl"] = score(task, y_te, p)
+        res["automl"]["fit_s"] = fit_s
+        # baselines
+        if task == "cls":
+            res["baseline"] = score(task, y_te, [y_tr.mode()[0]] * len(y_te))
+        else:
+            res["baseline"] = score(task, y_te, [y_tr.mean()] * len(y_te))
+        X_tr, X_te = train.drop(columns=[target]), test.drop(columns=[target])
+        for mname, m in sklearn_models(task, X_tr).items():
+            t0 = time.time()
+            m.fit(X_tr, y_tr if task == "reg" else y_tr.astype(str))
+            res[mname] = score(task, y_te, m.predict(X_te))
+            res[mname]["fit_s"] = time.time() - t0
+        key = "accuracy" if task == "cls" else "rmse"
+        line = dict(dataset=name, metric=key, **{k: v[key] for k, v in res.items()},
+                    automl_fit_s=res["automl"]["fit_s"])
+        if task == "reg":
+            line["automl_r2"] = res["automl"]["r2"]
+        rows.append(line)
+        print(line, file=sys.stderr, flush=True)
+
+    cols = ["dataset", "metric", "automl", "baseline", "rf", "hgb", "linear", "automl_fit_s"]
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        out.append("| " + " | ".join(
+            ("%.4f" % r[c]) if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
+    text = "\n".join(out)
+    print(text)
+    if args.md:
+        with open(args.md, "w") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
