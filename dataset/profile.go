@@ -155,7 +155,9 @@ func Analyze(f *Frame, target string) (*Profile, error) {
 	return AnalyzeOptions{}.Analyze(f, target)
 }
 
-// Analyze profiles f (borrowed) for predicting the column target.
+// Analyze profiles f (borrowed) for predicting the column target. An
+// empty target profiles the columns alone: Task stays TaskAuto, there are
+// no classes and no leakage checks.
 //
 // Task inference (when o.Task is TaskAuto): a string, boolean or other
 // non-numeric target is classification; an integer target with at most 20
@@ -186,9 +188,11 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 	if maxTop == 0 {
 		maxTop = 5
 	}
-	ti := f.ColumnIndex(target)
-	if ti < 0 {
-		return nil, fmt.Errorf("%w: %w: target %q (columns: %s)", ErrTarget, ErrNoColumn, target, strings.Join(f.Names(), ", "))
+	ti := -1 // no target: profile the columns only
+	if target != "" {
+		if ti = f.ColumnIndex(target); ti < 0 {
+			return nil, fmt.Errorf("%w: %w: target %q (columns: %s)", ErrTarget, ErrNoColumn, target, strings.Join(f.Names(), ", "))
+		}
 	}
 	n, p := f.NumRows(), f.NumCols()
 	names := f.Names()
@@ -196,24 +200,27 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 	for j := range p {
 		sums[j] = summarize(names[j], f.Column(j))
 	}
-	ts := sums[ti]
-	if ts.nonNull() == 0 {
-		return nil, fmt.Errorf("%w: target %q has no non-null values", ErrTarget, target)
-	}
-	if ts.distinct() < 2 {
-		return nil, fmt.Errorf("%w: target %q has a single value %q", ErrTarget, target, ts.label(0))
-	}
-
 	pr := &Profile{Rows: n, Cols: p, Target: target, Columns: make([]ColumnProfile, p)}
-	task, err := inferTask(ts, o.Task)
-	if err != nil {
-		return nil, err
+	var ts *summary
+	var task Task
+	var classOf []int32 // target code -> class index
+	if ti >= 0 {
+		ts = sums[ti]
+		if ts.nonNull() == 0 {
+			return nil, fmt.Errorf("%w: target %q has no non-null values", ErrTarget, target)
+		}
+		if ts.distinct() < 2 {
+			return nil, fmt.Errorf("%w: target %q has a single value %q", ErrTarget, target, ts.label(0))
+		}
+		var err error
+		if task, err = inferTask(ts, o.Task); err != nil {
+			return nil, err
+		}
+		if task.IsClassification() {
+			classOf = pr.setClasses(ts)
+		}
 	}
 	pr.Task = task
-	var classOf []int32 // target code -> class index
-	if task.IsClassification() {
-		classOf = pr.setClasses(ts)
-	}
 
 	kinds := make([]Kind, p)
 	for j, s := range sums {
@@ -223,7 +230,9 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 
 	m := &pr.Meta
 	m.Rows = n
-	m.TargetMissing = ts.missing
+	if ts != nil {
+		m.TargetMissing = ts.missing
+	}
 	m.Classes = len(pr.Classes)
 	if len(pr.ClassCounts) > 0 {
 		lo, hi := slices.Min(pr.ClassCounts), slices.Max(pr.ClassCounts)
@@ -292,14 +301,14 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 		if d := s.distinct(); kinds[j] == KindCategorical && (d > highCardinality || (d > kindMinUnique && float64(d) > 0.5*float64(s.nonNull()))) {
 			pr.warn(name, WarnHighCardinality, fmt.Sprintf("%d distinct values in %d rows", d, s.nonNull()))
 		}
-		if kinds[j] == KindConstant {
+		if kinds[j] == KindConstant || ts == nil {
 			continue
 		}
 		if msg := leakage(s, ts, task, classOf); msg != "" {
 			pr.warn(name, WarnLeakage, msg)
 		}
 	}
-	if ts.missing > 0 {
+	if ts != nil && ts.missing > 0 {
 		pr.warn(target, WarnTargetMissing, fmt.Sprintf("%d rows have no target value and will be dropped for training", ts.missing))
 	}
 	if m.ImbalanceRatio >= imbalanceWarn {
