@@ -106,7 +106,11 @@ type run struct {
 	foldW    [][]float64 // weights of each fold's test rows; nil entries when unweighted
 	emit     func(Event)
 
-	final []*trial // the predictor's members
+	final     []*trial  // the predictor's members
+	searchEnd time.Time // when trials must stop; zero when there is no time limit
+
+	durMu     sync.Mutex
+	durations map[string][]time.Duration // wall time of successful trials, by model
 
 	bestMu    sync.Mutex
 	bestTrial *trial

@@ -216,8 +216,7 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 	if r.k == 0 {
 		return
 	}
-	name := r.metric.Name()
-	if r.k == 2 && (name == "accuracy" || name == "balanced_accuracy" || name == "f1" || name == "f1_macro") {
+	if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k == 2 {
 		p1 := make([]float64, len(r.y))
 		for i := range p1 {
 			p1[i] = oof[2*i+1]
@@ -228,7 +227,7 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 			p.threshold = th
 		}
 	}
-	if name == "log_loss" {
+	if r.metric.Name() == evaluate.NameLogLoss {
 		t, err := ensemble.TemperatureScale(oof, r.y, r.w, r.k)
 		if err == nil && math.Abs(t.T-1) > 1e-3 {
 			p.temperature = t.T

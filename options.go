@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/models"
 )
 
@@ -40,6 +41,10 @@ type Options struct {
 	// (classification); rmse, mae, r2 (regression). Empty means accuracy
 	// for classification and rmse for regression.
 	Metric string `json:"metric,omitempty"`
+	// CustomMetric, if set, drives search and selection instead of Metric:
+	// any evaluate.Metric, e.g. a business cost. Metrics that implement
+	// evaluate.LabelMetric also get a tuned binary decision threshold.
+	CustomMetric evaluate.Metric `json:"-"`
 	// Task overrides the inferred task (binary, multiclass, regression).
 	// Empty means inferred from the target column.
 	Task dataset.Task `json:"task,omitempty"`

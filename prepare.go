@@ -25,12 +25,6 @@ type foldData struct {
 	testX [][]float64
 }
 
-// classMetrics and regressionMetrics name the metrics each task accepts.
-var (
-	classMetrics      = []string{"accuracy", "balanced_accuracy", "f1", "f1_macro", "log_loss", "roc_auc"}
-	regressionMetrics = []string{"rmse", "mae", "r2"}
-)
-
 // prepare profiles the data, encodes the target, fits the preprocessing
 // pipeline, makes the folds and the feature views the candidates need.
 func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
@@ -184,20 +178,19 @@ func (r *run) encodeTarget(f *dataset.Frame) error {
 }
 
 func (r *run) chooseMetric() error {
-	allowed := regressionMetrics
-	if r.k > 0 {
-		allowed = classMetrics
+	m := r.o.CustomMetric
+	switch {
+	case m != nil:
+	case r.o.Metric == "":
+		m = evaluate.DefaultMetric(r.k)
+	default:
+		var err error
+		if m, err = evaluate.MetricByName(r.o.Metric); err != nil {
+			return fmt.Errorf("%w: %w", ErrInput, err)
+		}
 	}
-	if r.o.Metric == "" {
-		r.metric = evaluate.DefaultMetric(r.k)
-		return nil
-	}
-	if !slices.Contains(allowed, r.o.Metric) {
-		return fmt.Errorf("%w: metric %q does not fit a %s task (use one of %v)", ErrInput, r.o.Metric, r.profile.Task, allowed)
-	}
-	m, err := evaluate.MetricByName(r.o.Metric)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInput, err)
+	if err := evaluate.CheckTask(m, r.k); err != nil {
+		return fmt.Errorf("%w: metric %q does not fit a %s task: %w", ErrInput, m.Name(), r.profile.Task, err)
 	}
 	r.metric = m
 	return nil

@@ -83,7 +83,8 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 		// Keep a reserve for the ensemble, the predictor and importance.
 		reserve := min(max(r.o.TimeBudget/10, 200*time.Millisecond), 30*time.Second)
 		var cancel context.CancelFunc
-		sctx, cancel = context.WithDeadline(ctx, r.deadline.Add(-reserve))
+		r.searchEnd = r.deadline.Add(-reserve)
+		sctx, cancel = context.WithDeadline(ctx, r.searchEnd)
 		defer cancel()
 	}
 	var trials []*trial
@@ -242,8 +243,18 @@ func (r *run) tuners(trials []*trial) []tuner {
 func (r *run) runBatch(ctx context.Context, batch []*trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.o.Parallelism, func(ctx context.Context, i int) error {
 		t := batch[i]
+		if est := r.estimate(t); est > 0 && !r.searchEnd.IsZero() && time.Now().Add(est).After(r.searchEnd) {
+			t.status = statusSkipped
+			t.err = fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), time.Until(r.searchEnd).Seconds())
+			r.finished(t)
+			return nil
+		}
 		r.emit(Event{Kind: EventTrialStarted, Trial: t.id, Model: t.spec.Name, Params: t.params, Phase: t.phase})
+		start := time.Now()
 		r.runTrial(ctx, t)
+		if t.ok() {
+			r.observe(t, time.Since(start))
+		}
 		r.finished(t)
 		return nil
 	})
@@ -253,6 +264,47 @@ func (r *run) runBatch(ctx context.Context, batch []*trial) {
 			r.finished(t)
 		}
 	}
+}
+
+// observe records how long a successful trial took.
+func (r *run) observe(t *trial, d time.Duration) {
+	r.durMu.Lock()
+	defer r.durMu.Unlock()
+	if r.durations == nil {
+		r.durations = map[string][]time.Duration{}
+	}
+	r.durations[t.spec.Name] = append(r.durations[t.spec.Name], d)
+}
+
+// estimate returns how long trial t should take: the median of its model's
+// finished trials, or, for a model not yet seen, the median time per unit
+// of Spec.Cost of the others times its cost; 0 when nothing is known.
+func (r *run) estimate(t *trial) time.Duration {
+	r.durMu.Lock()
+	defer r.durMu.Unlock()
+	if d := r.durations[t.spec.Name]; len(d) > 0 {
+		return median(d)
+	}
+	var perCost []time.Duration
+	for name, ds := range r.durations {
+		s, err := r.o.Registry.Spec(name)
+		if err != nil || name == baselineModel {
+			continue
+		}
+		for _, d := range ds {
+			perCost = append(perCost, time.Duration(float64(d)/cost(s)))
+		}
+	}
+	if len(perCost) < 2 {
+		return 0
+	}
+	return time.Duration(float64(median(perCost)) * cost(t.spec))
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // finished reports a trial's end (and a new best) to OnEvent.
