@@ -78,6 +78,10 @@ type Config struct {
 	// bootstrap samples (param "bootstrap": false). ExtraTrees and CART never
 	// bootstrap.
 	NoBootstrap bool
+	// OOB makes Fit compute out-of-bag predictions for the training rows
+	// (param "oob"), see Forest.OOBPrediction. Only bootstrap forests have
+	// them.
+	OOB bool
 	// MaxSamples is the bootstrap sample size as a fraction of the rows
 	// (param "max_samples"); 0 means 1.
 	MaxSamples float64
@@ -96,7 +100,7 @@ type Config struct {
 var paramNames = []string{
 	"n_estimators", "max_features", "max_depth", "min_samples_leaf",
 	"min_samples_split", "min_impurity_decrease", "bootstrap", "max_samples",
-	"seed", "n_jobs", "max_bins",
+	"seed", "n_jobs", "max_bins", "oob",
 }
 
 // ConfigFromParams reads p into a Config of the given kind. Absent
@@ -131,6 +135,7 @@ func ConfigFromParams(kind Kind, p models.Params) (Config, error) {
 		c.NoBootstrap = !b
 		return e
 	})
+	get(func() (e error) { c.OOB, e = p.Bool("oob", false); return })
 	get(func() (e error) { c.MaxFeatures, e = parseMaxFeatures(p["max_features"]); return })
 	if err != nil {
 		return c, err

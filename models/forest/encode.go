@@ -21,6 +21,7 @@ const (
 )
 
 // MarshalBinary encodes the fitted forest: configuration, trees, importances
+// (not the out-of-bag predictions)
 // (format version 1, little-endian, about 21 bytes per node plus 8 per leaf
 // value). It returns models.ErrNotFitted before Fit.
 func (m *Forest) MarshalBinary() ([]byte, error) {
@@ -38,7 +39,10 @@ func (m *Forest) MarshalBinary() ([]byte, error) {
 	b = append(b, formatVersion, byte(m.cfg.Kind))
 	var flags byte
 	if m.cfg.NoBootstrap {
-		flags = 1
+		flags |= 1
+	}
+	if m.cfg.OOB {
+		flags |= 2
 	}
 	b = append(b, flags)
 	c := m.cfg
@@ -156,6 +160,7 @@ func (m *Forest) UnmarshalBinary(data []byte) error {
 	c.Kind = Kind(d.u8())
 	flags := d.u8()
 	c.NoBootstrap = flags&1 != 0
+	c.OOB = flags&2 != 0
 	c.Trees = int(d.u32())
 	c.MaxFeatures = d.f64()
 	c.MaxDepth = int(int32(d.u32()))
@@ -171,7 +176,7 @@ func (m *Forest) UnmarshalBinary(data []byte) error {
 	if d.err != nil {
 		return d.err
 	}
-	if flags&^1 != 0 {
+	if flags&^3 != 0 {
 		return fmt.Errorf("%w: unknown flags %#x", ErrFormat, flags)
 	}
 	if err := c.validate(); err != nil {

@@ -3,6 +3,7 @@ package forest
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ type Forest struct {
 	catWords   []uint8
 	trees      []tree
 	imp        []float64
+	oob        []float64
 }
 
 // Compile-time checks of the optional capabilities.
@@ -88,7 +90,7 @@ func (m *Forest) jobs() int {
 // bins d.X itself otherwise (models.NewBinned). Rows of weight 0 are
 // ignored. Fit returns ctx.Err() if ctx ends first, leaving m unfitted.
 func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
-	m.trees, m.imp = nil, nil
+	m.trees, m.imp, m.oob = nil, nil, nil
 	if err := d.Check(); err != nil {
 		return err
 	}
@@ -104,6 +106,13 @@ func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
 	nt := cfg.Trees
 	trees := make([]tree, nt)
 	imps := make([][]float64, nt)
+	var inbag [][]uint64
+	if cfg.OOB && cfg.bootstrap() {
+		inbag = make([][]uint64, nt)
+		for t := range inbag {
+			inbag[t] = make([]uint64, (ts.n+63)/64)
+		}
+	}
 	workers := min(m.jobs(), nt)
 	var next atomic.Int64
 	errs := make([]error, workers)
@@ -120,7 +129,11 @@ func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
 					errs[w] = err
 					return
 				}
-				tr, imp, err := g.grow(ctx, t)
+				var in []uint64
+				if inbag != nil {
+					in = inbag[t]
+				}
+				tr, imp, err := g.grow(ctx, t, in)
 				if err != nil {
 					errs[w] = err
 					return
@@ -144,7 +157,79 @@ func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
 	normalize(imp)
 	m.features, m.numClasses, m.catWords = ts.f, ts.k, ts.catWords
 	m.trees, m.imp = trees, imp
+	if inbag != nil {
+		m.oob = m.outOfBag(d.X, inbag)
+	}
 	return nil
+}
+
+// outOfBag returns, for every training row, the mean prediction of the
+// trees that did not train on it (NaN where every tree did).
+func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) []float64 {
+	n := len(X[0])
+	k := max(1, m.numClasses)
+	out := make([]float64, n*k)
+	blocks := (n + predictBlock - 1) / predictBlock
+	parallelBlocks(min(m.jobs(), blocks), blocks, func(b int) {
+		lo, hi := b*predictBlock, min(n, (b+1)*predictBlock)
+		for i := lo; i < hi; i++ {
+			row := out[i*k : (i+1)*k]
+			cnt := 0
+			for t := range m.trees {
+				if inbag[t][i>>6]&(1<<(i&63)) != 0 {
+					continue
+				}
+				tr := &m.trees[t]
+				o := int(tr.leaf(X, i, m.catWords))
+				addTo(row, tr.values[o:o+k])
+				cnt++
+			}
+			for c := range row {
+				if cnt == 0 {
+					row[c] = math.NaN()
+				} else {
+					row[c] /= float64(cnt)
+				}
+			}
+		}
+	})
+	return out
+}
+
+// OOBPrediction returns the out-of-bag predictions of the training rows
+// (same layout as Predict; NaN for a row that every tree trained on), or
+// nil unless the forest was fitted with Config.OOB on bootstrap samples.
+// They are an honest estimate of the forest on unseen rows, usable like
+// out-of-fold predictions. They are not saved by MarshalBinary.
+func (m *Forest) OOBPrediction() []float64 {
+	if m.oob == nil {
+		return nil
+	}
+	return append([]float64(nil), m.oob...)
+}
+
+// parallelBlocks calls f(b) for b in [0, blocks) on workers goroutines.
+func parallelBlocks(workers, blocks int, f func(b int)) {
+	if workers <= 1 {
+		for b := range blocks {
+			f(b)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= blocks {
+					return
+				}
+				f(b)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // normalize scales v to sum 1 (left as is if the sum is 0).
@@ -241,29 +326,14 @@ func (m *Forest) Predict(dst []float64, X [][]float64) error {
 	}
 	n := len(X[0])
 	blocks := (n + predictBlock - 1) / predictBlock
-	workers := min(m.jobs(), blocks)
-	if workers <= 1 {
-		m.predictRange(dst, X, 0, n)
-		return nil
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= blocks {
-					return
-				}
-				m.predictRange(dst, X, b*predictBlock, min(n, (b+1)*predictBlock))
-			}
-		})
-	}
-	wg.Wait()
+	parallelBlocks(min(m.jobs(), blocks), blocks, func(b int) {
+		m.predictRange(dst, X, b*predictBlock, min(n, (b+1)*predictBlock))
+	})
 	return nil
 }
 
-// predictRange predicts rows lo..hi-1.
+// predictRange predicts rows lo..hi-1, tree by tree (a block's rows stay in
+// cache while a tree's nodes stream through).
 func (m *Forest) predictRange(dst []float64, X [][]float64, lo, hi int) {
 	k := max(1, m.numClasses)
 	out := dst[lo*k : hi*k]
@@ -278,8 +348,7 @@ func (m *Forest) predictRange(dst []float64, X [][]float64, lo, hi int) {
 		}
 		for i := lo; i < hi; i++ {
 			o := int(tr.leaf(X, i, m.catWords))
-			row := out[(i-lo)*k : (i-lo+1)*k]
-			addTo(row, tr.values[o:o+k])
+			addTo(out[(i-lo)*k:(i-lo+1)*k], tr.values[o:o+k])
 		}
 	}
 	if len(m.trees) == 1 {

@@ -242,6 +242,36 @@ func TestMissingOnlySplit(t *testing.T) {
 	assert.Equal(t, []float64{7, 2, 2}, out)
 }
 
+func TestUnseenMissingGoesToLargerChild(t *testing.T) {
+	// No NaN at training: NaN (and unseen categories) follow the heavier child.
+	for _, tc := range []struct {
+		name  string
+		w     []float64
+		wantY float64
+	}{
+		{"left-heavier", []float64{1, 1, 1, 1, 1, 1}, 0},
+		{"right-heavier", []float64{1, 1, 1, 10, 10, 10}, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := []float64{1, 2, 3, 4, 5, 6}
+			y := []float64{0, 0, 0, 0, 5, 5}
+			m, err := NewCART(models.Params{"max_depth": 1})
+			require.NoError(t, err)
+			require.NoError(t, m.Fit(t.Context(), &models.Data{X: [][]float64{x}, Y: y, W: tc.w}))
+			out := make([]float64, 1)
+			require.NoError(t, m.Predict(out, [][]float64{{math.NaN()}}))
+			assert.Equal(t, tc.wantY, out[0])
+
+			c := []float64{0, 0, 0, 0, 1, 1}
+			require.NoError(t, m.Fit(t.Context(), &models.Data{X: [][]float64{c}, Y: y, W: tc.w, Categories: []int{3}}))
+			require.NoError(t, m.Predict(out, [][]float64{{2}})) // category 2 never seen
+			assert.Equal(t, tc.wantY, out[0])
+			require.NoError(t, m.Predict(out, [][]float64{{math.NaN()}}))
+			assert.Equal(t, tc.wantY, out[0])
+		})
+	}
+}
+
 func TestCategoricalSubsetSplit(t *testing.T) {
 	// Class 1 iff the category is in {1, 4, 6}: not a contiguous range of
 	// codes, so only a subset split separates it in one step.
@@ -363,6 +393,26 @@ func TestDeterministicAcrossParallelism(t *testing.T) {
 			})
 		}
 	}
+}
+
+func TestOutOfBag(t *testing.T) {
+	d := xorData(1500, 4, 21)
+	train, test := split80(d)
+	m, err := NewRandomForest(models.Params{"n_estimators": 40, "oob": true, "max_features": 0.5})
+	require.NoError(t, err)
+	require.NoError(t, m.Fit(t.Context(), train))
+	oob := m.OOBPrediction()
+	require.Len(t, oob, 2*train.Rows())
+	testAcc := accuracy(predict(t, m, test, 2), test.Y, 2)
+	oobAcc := accuracy(oob, train.Y, 2)
+	assert.InDelta(t, testAcc, oobAcc, 0.04)
+	// In-sample predictions are far more optimistic than out-of-bag ones.
+	assert.Greater(t, accuracy(predict(t, m, train, 2), train.Y, 2), oobAcc)
+
+	et, err := NewExtraTrees(models.Params{"n_estimators": 3, "oob": true})
+	require.NoError(t, err)
+	require.NoError(t, et.Fit(t.Context(), train))
+	assert.Nil(t, et.OOBPrediction())
 }
 
 func TestSeedChangesForest(t *testing.T) {

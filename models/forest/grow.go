@@ -19,6 +19,10 @@ const nbin = 256
 // build one sampled feature at a time.
 const fullHistLimit = 1024
 
+// etHistMin is the least node size for which Extra-Trees builds full
+// histograms (when it tries most features); smaller nodes read their rows.
+const etHistMin = 1024
+
 // trainSet is the read-only training data shared by the growers of a fit.
 type trainSet struct {
 	n, f, k  int // rows, features, classes (0 = regression)
@@ -72,7 +76,10 @@ type grower struct {
 	// direct evaluates numeric features from the rows, without histograms
 	// (Extra-Trees: one threshold per feature needs no histogram).
 	direct bool
-	rng    *rand.Rand
+	// histMin is the least node size that gets histograms in full mode;
+	// smaller nodes are evaluated like in sampled mode.
+	histMin int32
+	rng     *rand.Rand
 
 	wt, wy []float64 // per-row weight (0 = out of bag) and weight*y
 	idx    []int32   // in-bag rows, partitioned in place by the nodes
@@ -101,8 +108,9 @@ func newGrower(ts *trainSet, cfg Config, tries int) *grower {
 	S := ts.stride
 	g := &grower{
 		ts: ts, cfg: cfg, tries: tries,
-		full:   cfg.Kind != ExtraTrees && 2*tries > ts.f && ts.f*S <= fullHistLimit,
+		full:   2*tries > ts.f && ts.f*S <= fullHistLimit,
 		direct: cfg.Kind == ExtraTrees,
+		one:    &hist{v: make([]float64, nbin*S), bm: make([][4]uint64, 1)},
 		wt:     make([]float64, ts.n),
 		idx:    make([]int32, 0, ts.n),
 		perm:   make([]int, ts.f),
@@ -120,8 +128,10 @@ func newGrower(ts *trainSet, cfg Config, tries int) *grower {
 	if ts.k == 0 {
 		g.wy = make([]float64, ts.n)
 	}
-	if !g.full {
-		g.one = &hist{v: make([]float64, nbin*S), bm: make([][4]uint64, 1)}
+	if g.direct {
+		// Two passes over a small node's rows beat building and
+		// subtracting histograms.
+		g.histMin = etHistMin
 	}
 	return g
 }
@@ -135,11 +145,17 @@ func (g *grower) stat(p int) []float64 {
 	return g.stats[p*S : (p+1)*S]
 }
 
-// grow grows tree t and returns it with its normalized importances.
-func (g *grower) grow(ctx context.Context, t int) (tree, []float64, error) {
+// grow grows tree t and returns it with its normalized importances. If
+// inbag is not nil, it marks there the rows the tree was trained on.
+func (g *grower) grow(ctx context.Context, t int, inbag []uint64) (tree, []float64, error) {
 	cfg := g.cfg
 	g.rng = rand.New(rand.NewPCG(cfg.Seed, uint64(t)))
 	g.sample()
+	if inbag != nil {
+		for _, r := range g.idx {
+			inbag[r>>6] |= 1 << (r & 63)
+		}
+	}
 	clear(g.imp)
 	g.nodes, g.values, g.bitset = g.nodes[:0], g.values[:0], g.bitset[:0]
 	for i := range g.perm {
@@ -150,7 +166,7 @@ func (g *grower) grow(ctx context.Context, t int) (tree, []float64, error) {
 	root := &g.stack[0]
 	root.ymin, root.ymax = g.rowStats(g.idx, g.stat(0))
 	g.wRoot = g.weight(g.stat(0))
-	if g.full && g.splittable(root, g.stat(0)) {
+	if g.wantHist(root) && g.splittable(root, g.stat(0)) {
 		root.h = g.getHist()
 		g.buildAll(root.h, g.idx)
 	}
@@ -203,7 +219,8 @@ func (g *grower) grow(ctx context.Context, t int) (tree, []float64, error) {
 		if right.hi-right.lo < left.hi-left.lo {
 			small, large, canS, canLg, sst, lstat = &right, &left, canR, canL, g.rst, g.lst
 		}
-		if g.full {
+		if fr.h != nil {
+			canS, canLg := canS && g.wantHist(small), canLg && g.wantHist(large)
 			switch {
 			case canLg:
 				hs := g.getHist()
@@ -249,6 +266,9 @@ func (g *grower) grow(ctx context.Context, t int) (tree, []float64, error) {
 		cats:   slices.Clone(g.bitset),
 	}, imp, nil
 }
+
+// wantHist reports whether node fr gets full histograms.
+func (g *grower) wantHist(fr *frame) bool { return g.full && fr.hi-fr.lo >= g.histMin }
 
 // releaseStack returns the histograms held by the stack (and h) to the pool.
 func (g *grower) releaseStack(h *hist) {

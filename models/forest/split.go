@@ -9,7 +9,8 @@ import (
 
 // findSplit returns the best split of a node over a random subset of
 // g.tries non-constant features (all features, in order, when tries covers
-// them). h holds the node's histograms in full mode and is nil otherwise.
+// them). h holds the node's histograms in full mode and is nil otherwise
+// (then each feature is read from the rows).
 func (g *grower) findSplit(rows []int32, h *hist, tot []float64) split {
 	best := split{proxy: math.Inf(-1)}
 	f, S := g.ts.f, g.ts.stride
@@ -22,7 +23,7 @@ func (g *grower) findSplit(rows []int32, h *hist, tot []float64) split {
 			g.perm[i], g.perm[k] = g.perm[k], g.perm[i]
 			j = g.perm[i]
 		}
-		if g.direct && g.ts.uppers[j] != nil {
+		if h == nil && g.direct && g.ts.uppers[j] != nil {
 			if !g.evalRandomDirect(j, rows, tot, &best) {
 				visited++
 			}
@@ -30,7 +31,7 @@ func (g *grower) findSplit(rows []int32, h *hist, tot []float64) split {
 		}
 		var v []float64
 		var bm *[4]uint64
-		if g.full {
+		if h != nil {
 			v, bm = h.v[j*nbin*S:(j+1)*nbin*S], &h.bm[j]
 		} else {
 			v, bm = g.one.v, &g.one.bm[0]
@@ -39,7 +40,7 @@ func (g *grower) findSplit(rows []int32, h *hist, tot []float64) split {
 		if !g.evalFeature(j, v, bm, tot, &best) {
 			visited++
 		}
-		if !g.full {
+		if h == nil {
 			clearBlock(v, bm, S)
 		}
 	}
