@@ -41,6 +41,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 	}
 
 	best := ok[0]
+	selected := best.id
 	weights := []float64{1}
 	members := ok[:1]
 	oof := best.oof
@@ -65,6 +66,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 			lb.Rows = append(lb.Rows, row)
 			if r.beats(row.Score, best.score) {
 				weights, members, oof = mw, mm, blend
+				selected = row.ID
 			}
 			// A stacker over the best few, kept only if it beats the
 			// greedy blend out of fold (both scored on pooled OOF rows).
@@ -74,12 +76,18 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 				if r.beats(st.Score, ens.Score) && r.beats(st.Score, r.pooledScore(best.oof)) {
 					weights, members, oof = ones(len(sc)), sc, nil
 					p.stacker, p.stackX, p.stackInput = st, false, r.stackView()
+					selected = srow.ID
 				}
 			}
 		}
 	}
 
 	r.final = members
+	for i := range lb.Rows {
+		if lb.Rows[i].ID == selected {
+			lb.Rows[i].Selected = true
+		}
+	}
 	if oof != nil {
 		r.calibrate(p, oof)
 	}
@@ -118,7 +126,8 @@ func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64,
 	row := evaluate.Row{
 		ID: id, Model: "ensemble", Status: statusOK,
 		Score: mean, Std: std, FoldScores: scores,
-		Note: "greedy ensemble selection over out-of-fold predictions",
+		Note:    "greedy ensemble selection over out-of-fold predictions",
+		TieLoss: r.tieBreak(blend),
 	}
 	var mw []float64
 	var mm []*trial

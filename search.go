@@ -27,6 +27,11 @@ const keepTop = 25
 // a fixed seed and trial budget give the same trials at any parallelism.
 const tuneBatch = 8
 
+// maxTuned caps the tuned trials per model family: past it, more
+// configurations mostly overfit the folds (the leaders win by portfolios
+// and ensembles, not long searches), so Fit returns early instead.
+const maxTuned = 64
+
 // Trial statuses, as they appear in the leaderboard.
 const (
 	statusOK      = "ok"
@@ -46,6 +51,7 @@ type trial struct {
 	err        error
 	foldScores []float64
 	score, std float64
+	tie        float64        // pooled OOF log loss (classification) or RMSE: breaks score ties
 	oof        []float64      // out-of-fold predictions; nil once dropped
 	models     []models.Model // one per fold; nil once dropped
 	fitSec     float64        // total over folds
@@ -70,6 +76,9 @@ func (r *run) better(a, b *trial) bool {
 	la, lb := r.loss(a), r.loss(b)
 	if la != lb {
 		return la < lb
+	}
+	if a.tie != b.tie && !math.IsNaN(a.tie) && !math.IsNaN(b.tie) {
+		return a.tie < b.tie
 	}
 	return a.id < b.id
 }
@@ -113,7 +122,7 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 
 	tuners := r.tuners(trials)
 	rng := rand.New(rand.NewPCG(r.o.Seed, math.MaxUint64))
-	for len(tuners) > 0 && !r.stop(sctx, trials) {
+	for tuned := 0; tuned < maxTuned*len(tuners) && !r.stop(sctx, trials); tuned += tuneBatch {
 		batch := make([]*trial, 0, tuneBatch)
 		for len(batch) < tuneBatch {
 			tu := tuners[(len(trials)+len(batch))%len(tuners)]
@@ -138,9 +147,6 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 			})
 		}
 		add(batch)
-		if r.o.MaxTrials <= 0 && r.deadline.IsZero() {
-			break // unreachable: withDefaults sets one of them
-		}
 	}
 	return trials
 }
@@ -400,11 +406,26 @@ func (r *run) runTrial(ctx context.Context, t *trial) {
 		fitted[fi] = m
 	}
 	t.status = statusOK
+	t.tie = r.tieBreak(oof)
 	t.foldScores = scores
 	t.score, t.std = meanStd(scores)
 	t.oof, t.models = oof, fitted
 	t.fitSec = fitDur.Seconds()
 	t.predPer1k = predDur.Seconds() / float64(n) * 1000
+}
+
+// tieBreak scores pooled OOF predictions by a smooth loss, to rank trials
+// whose main scores tie (accuracy on small data ties often).
+func (r *run) tieBreak(oof []float64) float64 {
+	var m evaluate.Metric = evaluate.RMSE{}
+	if r.k > 0 {
+		m = evaluate.LogLoss{}
+	}
+	s, err := m.Score(r.y, oof, r.k, r.w)
+	if err != nil {
+		return math.NaN()
+	}
+	return s
 }
 
 // dropWeak frees the out-of-fold predictions and fold models of every
@@ -442,7 +463,7 @@ func (r *run) row(t *trial) evaluate.Row {
 		Note:                t.phase,
 	}
 	if t.ok() {
-		row.Score, row.Std, row.FoldScores = t.score, t.std, t.foldScores
+		row.Score, row.Std, row.FoldScores, row.TieLoss = t.score, t.std, t.foldScores, t.tie
 	} else {
 		row.Score, row.Std = math.NaN(), math.NaN()
 	}

@@ -34,7 +34,10 @@ type Member struct {
 // Score is the validation score (mean of FoldScores under
 // cross-validation) and Std the standard deviation of the fold scores; NaN
 // means unknown, and is written to JSON as null. Members is set for
-// ensemble rows.
+// ensemble rows. TieLoss is a secondary loss (lower is better, e.g. the
+// pooled out-of-fold log loss) that ranks rows whose scores tie; NaN or 0
+// means none. Selected marks the row the final predictor was built from;
+// it ranks first.
 type Row struct {
 	ID                  int            `json:"id"`
 	Model               string         `json:"model"`
@@ -48,6 +51,8 @@ type Row struct {
 	Error               string         `json:"error,omitempty"`
 	Members             []Member       `json:"members,omitempty"`
 	Note                string         `json:"note,omitempty"`
+	TieLoss             float64        `json:"tie_loss,omitempty"`
+	Selected            bool           `json:"selected,omitempty"`
 }
 
 // Leaderboard is the ranked list of trials of one search, scored with the
@@ -103,6 +108,12 @@ func rowRank(r Row) int {
 // metric's direction, then the other ranks of rowRank; ties break by ID,
 // then by model name.
 func (l *Leaderboard) compareRows(a, b Row) int {
+	if a.Selected != b.Selected {
+		if a.Selected {
+			return -1
+		}
+		return 1
+	}
 	ra, rb := rowRank(a), rowRank(b)
 	if ra != rb {
 		return ra - rb
@@ -113,26 +124,36 @@ func (l *Leaderboard) compareRows(a, b Row) int {
 		}
 		return 1
 	}
+	if ra == 0 && a.TieLoss != b.TieLoss && a.TieLoss > 0 && b.TieLoss > 0 {
+		if a.TieLoss < b.TieLoss {
+			return -1
+		}
+		return 1
+	}
 	if a.ID != b.ID {
 		return a.ID - b.ID
 	}
 	return strings.Compare(a.Model, b.Model)
 }
 
-// Sort orders the rows best first, stably: ok rows with a finite score by
-// Score in the metric's direction, then ok rows without a finite score,
-// timeouts, skipped and failed rows; ties break by lower ID, then model name.
+// Sort orders the rows best first, stably: the Selected row, then ok rows
+// with a finite score by Score in the metric's direction, then ok rows
+// without a finite score, timeouts, skipped and failed rows; ties break by
+// lower TieLoss, lower ID, then model name.
 func (l *Leaderboard) Sort() {
 	slices.SortStableFunc(l.Rows, l.compareRows)
 }
 
-// Best returns the best ok row with a finite score, without reordering the
-// rows; ok is false when there is none. Rows rank by Score in the metric's
-// direction, ties by lower ID.
+// Best returns the Selected row, or else the best ok row with a finite
+// score, without reordering the rows; ok is false when there is none. Rows
+// rank as in Sort.
 func (l *Leaderboard) Best() (Row, bool) {
 	var best Row
 	found := false
 	for _, r := range l.Rows {
+		if r.Selected {
+			return r, true
+		}
 		if rowRank(r) != 0 {
 			continue
 		}
@@ -147,12 +168,20 @@ func (l *Leaderboard) Best() (Row, bool) {
 // (call Sort first for a ranking): rank, id, model, score ± std, fit
 // seconds, predict seconds per 1000 rows, status, and parameters or the
 // error. The layout is for people and may change; use JSON for machines.
-func (l *Leaderboard) String() string {
+func (l *Leaderboard) String() string { return l.Table(0) }
+
+// Table is String limited to the first n rows (n <= 0 means all), with a
+// closing line that counts the rows left out by status.
+func (l *Leaderboard) Table(n int) string {
+	rows := l.Rows
+	if n > 0 && len(rows) > n {
+		rows = rows[:n]
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "metric: %s (%s is better)\n", l.Metric, map[bool]string{true: "higher", false: "lower"}[l.Greater])
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "rank\tid\tmodel\tscore\tfit s\tpredict s/1k\tstatus\tdetails")
-	for i, r := range l.Rows {
+	for i, r := range rows {
 		score := "-"
 		if !math.IsNaN(r.Score) && r.Status == StatusOK {
 			score = fmt.Sprintf("%.4f", r.Score)
@@ -174,6 +203,21 @@ func (l *Leaderboard) String() string {
 			seconds(r.FitSeconds), seconds(r.PredictSecondsPer1k), r.Status, oneLine(details, 80))
 	}
 	tw.Flush()
+	if rest := l.Rows[len(rows):]; len(rest) > 0 {
+		counts := map[string]int{}
+		var statuses []string
+		for _, r := range rest {
+			if counts[r.Status] == 0 {
+				statuses = append(statuses, r.Status)
+			}
+			counts[r.Status]++
+		}
+		parts := make([]string, len(statuses))
+		for i, st := range statuses {
+			parts[i] = fmt.Sprintf("%d %s", counts[st], st)
+		}
+		fmt.Fprintf(&b, "... %d more rows (%s)\n", len(rest), strings.Join(parts, ", "))
+	}
 	return b.String()
 }
 
@@ -257,6 +301,8 @@ type rowJSON struct {
 	Error               string         `json:"error,omitempty"`
 	Members             []memberJSON   `json:"members,omitempty"`
 	Note                string         `json:"note,omitempty"`
+	TieLoss             jsonFloat      `json:"tie_loss,omitempty"`
+	Selected            bool           `json:"selected,omitempty"`
 }
 
 type memberJSON struct {
@@ -270,7 +316,10 @@ func (r Row) MarshalJSON() ([]byte, error) {
 	j := rowJSON{
 		ID: r.ID, Model: r.Model, Params: r.Params, Score: jsonFloat(r.Score), Std: jsonFloat(r.Std),
 		FitSeconds: jsonFloat(r.FitSeconds), PredictSecondsPer1k: jsonFloat(r.PredictSecondsPer1k),
-		Status: r.Status, Error: r.Error, Note: r.Note,
+		Status: r.Status, Error: r.Error, Note: r.Note, TieLoss: jsonFloat(r.TieLoss), Selected: r.Selected,
+	}
+	if math.IsNaN(r.TieLoss) {
+		j.TieLoss = 0
 	}
 	if r.FoldScores != nil {
 		j.FoldScores = make([]jsonFloat, len(r.FoldScores))
@@ -293,7 +342,7 @@ func (r *Row) UnmarshalJSON(b []byte) error {
 	*r = Row{
 		ID: j.ID, Model: j.Model, Params: j.Params, Score: float64(j.Score), Std: float64(j.Std),
 		FitSeconds: float64(j.FitSeconds), PredictSecondsPer1k: float64(j.PredictSecondsPer1k),
-		Status: j.Status, Error: j.Error, Note: j.Note,
+		Status: j.Status, Error: j.Error, Note: j.Note, TieLoss: float64(j.TieLoss), Selected: j.Selected,
 	}
 	if j.FoldScores != nil {
 		r.FoldScores = make([]float64, len(j.FoldScores))

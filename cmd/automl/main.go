@@ -41,6 +41,7 @@ const usage = `usage:
   automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
              [--parallelism N] [--out model.automl] [--json]
              [--max-trials N] [--folds N] [--drop COL,COL] [--include M,M] [--exclude M,M]
+             [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
 `
 
@@ -156,6 +157,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	include := fs.String("include", "", "comma-separated models to try")
 	exclude := fs.String("exclude", "", "comma-separated models to skip")
 	verbose := fs.Bool("verbose", false, "debug logs on stderr")
+	top := fs.Int("top", 25, "leaderboard rows to print (0 = all)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -194,7 +196,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *asJSON {
 		return writeJSON(stdout, res)
 	}
-	fmt.Fprintln(stdout, res.Leaderboard)
+	fmt.Fprintln(stdout, res.Leaderboard.Table(*top))
 	if len(res.Importance) > 0 {
 		fmt.Fprintln(stdout, "permutation importance (out of fold, drop in "+res.Leaderboard.Metric+"):")
 		for _, imp := range res.Importance {

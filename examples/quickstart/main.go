@@ -68,7 +68,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Println(res.Leaderboard)
+	fmt.Println(res.Leaderboard.Table(12))
 	for _, imp := range res.Importance {
 		fmt.Printf("importance %-14s %.4f ± %.4f\n", imp.Column, imp.Mean, imp.Std)
 	}
