@@ -62,7 +62,7 @@
 // # Saving
 //
 // Forest implements encoding.BinaryMarshaler and BinaryUnmarshaler: a
-// versioned little-endian format of about 21 bytes per node. A loaded forest
+// versioned little-endian format of 16 bytes per node. A loaded forest
 // predicts bit-identically; corrupt bytes give an error wrapping ErrFormat,
 // never a panic.
 package forest

@@ -17,13 +17,13 @@ var ErrFormat = errors.New("forest: bad encoding")
 const (
 	magic         = "AMLF"
 	formatVersion = 1
-	nodeBytes     = 8 + 4 + 4 + 4 + 1
+	nodeBytes     = 8 + 4 + 4
 )
 
 // MarshalBinary encodes the fitted forest: configuration, trees, importances
 // (not the out-of-bag predictions)
-// (format version 1, little-endian, about 21 bytes per node plus 8 per leaf
-// value). It returns models.ErrNotFitted before Fit.
+// (format version 1, little-endian, 16 bytes per node plus, for
+// classification, 8 per class per leaf). It returns models.ErrNotFitted before Fit.
 func (m *Forest) MarshalBinary() ([]byte, error) {
 	if len(m.trees) == 0 {
 		return nil, models.ErrNotFitted
@@ -68,10 +68,8 @@ func (m *Forest) MarshalBinary() ([]byte, error) {
 		b = le.AppendUint32(b, uint32(len(t.nodes)))
 		for _, nd := range t.nodes {
 			b = le.AppendUint64(b, math.Float64bits(nd.thr))
-			b = le.AppendUint32(b, uint32(nd.feat))
+			b = le.AppendUint32(b, nd.feat)
 			b = le.AppendUint32(b, uint32(nd.child))
-			b = le.AppendUint32(b, uint32(nd.cat))
-			b = append(b, nd.flags)
 		}
 		b = le.AppendUint32(b, uint32(len(t.values)))
 		for _, v := range t.values {
@@ -214,10 +212,8 @@ func (m *Forest) UnmarshalBinary(data []byte) error {
 		for i := range t.nodes {
 			nd := &t.nodes[i]
 			nd.thr = d.f64()
-			nd.feat = int32(d.u32())
+			nd.feat = d.u32()
 			nd.child = int32(d.u32())
-			nd.cat = int32(d.u32())
-			nd.flags = d.u8()
 		}
 		nv := d.count(8, "values")
 		t.values = make([]float64, nv)
@@ -250,30 +246,30 @@ func (t *tree) check(features, k int, catWords []uint8) error {
 	if nn == 0 {
 		return errors.New("no nodes")
 	}
-	for i, nd := range t.nodes {
-		if nd.flags&^(flagMissLeft|flagCat) != 0 {
-			return fmt.Errorf("node %d: unknown flags %#x", i, nd.flags)
-		}
-		if nd.feat < 0 {
-			if nd.feat != -1 || nd.child < 0 || int(nd.child)+k > len(t.values) {
-				return fmt.Errorf("node %d: bad leaf (feature %d, value offset %d)", i, nd.feat, nd.child)
+	for i := range t.nodes {
+		nd := &t.nodes[i]
+		if nd.isLeaf() {
+			if k > 1 && (nd.child < 0 || int(nd.child)+k > len(t.values)) {
+				return fmt.Errorf("node %d: leaf value offset %d out of range", i, nd.child)
 			}
 			continue
 		}
-		if int(nd.feat) >= features {
-			return fmt.Errorf("node %d: feature %d out of range", i, nd.feat)
+		f := nd.feature()
+		if f >= features {
+			return fmt.Errorf("node %d: feature %d out of range", i, f)
 		}
 		if nd.child <= int32(i) || nd.child >= nn-1 {
 			return fmt.Errorf("node %d: child %d out of range", i, nd.child)
 		}
-		cw := int(catWords[nd.feat])
-		if (nd.flags&flagCat != 0) != (cw > 0) {
-			return fmt.Errorf("node %d: split kind does not match feature %d", i, nd.feat)
+		cw := int(catWords[f])
+		if nd.isCat() != (cw > 0) {
+			return fmt.Errorf("node %d: split kind does not match feature %d", i, f)
 		}
-		if cw > 0 && (nd.cat < 0 || int(nd.cat)+cw > len(t.cats)) {
-			return fmt.Errorf("node %d: category offset %d out of range", i, nd.cat)
-		}
-		if cw == 0 && nd.thr != nd.thr {
+		if cw > 0 {
+			if off := math.Float64bits(nd.thr); off > uint64(len(t.cats)) || int(off)+cw > len(t.cats) {
+				return fmt.Errorf("node %d: category offset %d out of range", i, off)
+			}
+		} else if nd.thr != nd.thr {
 			return fmt.Errorf("node %d: NaN threshold", i)
 		}
 	}

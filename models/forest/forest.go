@@ -180,8 +180,12 @@ func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) []float64 {
 					continue
 				}
 				tr := &m.trees[t]
-				o := int(tr.leaf(X, i, m.catWords))
-				addTo(row, tr.values[o:o+k])
+				lf := tr.leaf(X, i, m.catWords)
+				if m.numClasses == 0 {
+					row[0] += lf.thr
+				} else {
+					addTo(row, tr.values[lf.child:int(lf.child)+k])
+				}
 				cnt++
 			}
 			for c := range row {
@@ -251,6 +255,9 @@ func newTrainSet(d *models.Data, cfg Config) (*trainSet, error) {
 	ts := &trainSet{n: n, f: f, k: d.NumClasses, w: d.W}
 	if n > 1<<31-1 {
 		return nil, fmt.Errorf("%w: %d rows, at most 2^31-1", models.ErrData, n)
+	}
+	if f > maxFeatures {
+		return nil, fmt.Errorf("%w: %d features, at most %d", models.ErrData, f, maxFeatures)
 	}
 	bins := d.Bins
 	if bins == nil {
@@ -342,12 +349,12 @@ func (m *Forest) predictRange(dst []float64, X [][]float64, lo, hi int) {
 		tr := &m.trees[t]
 		if k == 1 {
 			for i := lo; i < hi; i++ {
-				out[i-lo] += tr.values[tr.leaf(X, i, m.catWords)]
+				out[i-lo] += tr.leaf(X, i, m.catWords).thr
 			}
 			continue
 		}
 		for i := lo; i < hi; i++ {
-			o := int(tr.leaf(X, i, m.catWords))
+			o := int(tr.leaf(X, i, m.catWords).child)
 			addTo(out[(i-lo)*k:(i-lo+1)*k], tr.values[o:o+k])
 		}
 	}

@@ -176,7 +176,7 @@ func TestCARTFindsExactSplit(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, m.Fit(t.Context(), &models.Data{X: [][]float64{x1, x0}, Y: tc.y, NumClasses: tc.k}))
 			root := m.trees[0].nodes[0]
-			assert.Equal(t, int32(1), root.feat)
+			assert.Equal(t, 1, root.feature())
 			assert.Equal(t, 42.5, root.thr)
 			assert.Equal(t, 3, len(m.trees[0].nodes))
 			out := make([]float64, models.OutputLen(4, tc.k))
@@ -300,7 +300,7 @@ func TestCategoricalSubsetSplit(t *testing.T) {
 			require.NoError(t, err)
 			d := &models.Data{X: [][]float64{x}, Y: tc.y, NumClasses: tc.k, Categories: []int{8}}
 			require.NoError(t, m.Fit(t.Context(), d))
-			assert.NotZero(t, m.trees[0].nodes[0].flags&flagCat)
+			assert.True(t, m.trees[0].nodes[0].isCat())
 			test := []float64{0, 1, 2, 3, 4, 5, 6, 7, math.NaN()}
 			out := make([]float64, models.OutputLen(len(test), tc.k))
 			require.NoError(t, m.Predict(out, [][]float64{test}))

@@ -397,15 +397,15 @@ func (g *grower) splittable(fr *frame, st []float64) bool {
 
 // makeLeaf turns node k into a leaf with the value(s) of st.
 func (g *grower) makeLeaf(k int32, st []float64) {
-	g.nodes[k] = node{feat: -1, child: int32(len(g.values)), cat: -1}
 	if g.ts.k == 0 {
 		v := 0.0
 		if st[1] > 0 {
 			v = st[2] / st[1]
 		}
-		g.values = append(g.values, v)
+		g.nodes[k] = node{feat: leafMark, thr: v}
 		return
 	}
+	g.nodes[k] = node{feat: leafMark, child: int32(len(g.values))}
 	w := g.weight(st)
 	for _, v := range st[1:] {
 		if w > 0 {
@@ -417,21 +417,22 @@ func (g *grower) makeLeaf(k int32, st []float64) {
 
 // setSplit writes split sp into node k with children c, c+1.
 func (g *grower) setSplit(k, c int32, sp *split) {
-	nd := node{feat: int32(sp.feat), child: c, cat: -1}
+	nd := node{feat: uint32(sp.feat), child: c}
 	missLeft := sp.missLeft
 	if !sp.missKnown {
 		missLeft = sp.wl >= sp.wr
 	}
 	if missLeft {
-		nd.flags |= flagMissLeft
+		nd.feat |= flagMissLeft
 	}
-	if sp.cat {
-		nd.flags |= flagCat
-		nd.cat = int32(len(g.bitset))
+	switch {
+	case sp.cat:
+		nd.feat |= flagCat
+		nd.thr = math.Float64frombits(uint64(len(g.bitset)))
 		g.bitset = append(g.bitset, sp.set[:g.ts.catWords[sp.feat]]...)
-	} else if sp.bin >= len(g.ts.uppers[sp.feat])-1 {
+	case sp.bin >= len(g.ts.uppers[sp.feat])-1:
 		nd.thr = math.Inf(1)
-	} else {
+	default:
 		nd.thr = g.ts.uppers[sp.feat][sp.bin]
 	}
 	g.nodes[k] = nd

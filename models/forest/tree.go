@@ -1,67 +1,78 @@
 package forest
 
-import "github.com/automl-agent/automl/models"
+import (
+	"math"
 
-// Node flags.
-const (
-	flagMissLeft uint8 = 1 << iota // NaN (and unseen categories) go left
-	flagCat                        // categorical split: left iff the code's bit is set
+	"github.com/automl-agent/automl/models"
 )
 
-// node is one node of a flat tree. An internal node sends a row to child
-// (left) or child+1 (right); a leaf has feat < 0 and child is the offset of
-// its value(s) in tree.values.
+// Bits of node.feat.
+const (
+	featMask     = 1<<30 - 1 // the feature index
+	flagMissLeft = 1 << 30   // NaN (and unseen categories) go left
+	flagCat      = 1 << 31   // categorical split: left iff the code's bit is set
+	leafMark     = featMask  // feat of a leaf
+	maxFeatures  = featMask - 1
+)
+
+// node is one node of a flat tree, 16 bytes. An internal node sends a row to
+// child (left) or child+1 (right).
 type node struct {
-	// thr is the numeric threshold: left iff x <= thr.
+	// thr is, for a numeric split, the threshold (left iff x <= thr); for a
+	// categorical split, the offset of its left-category bitset in
+	// tree.cats (as math.Float64bits); for a regression leaf, its value.
 	thr float64
-	// feat is the split feature, or -1 for a leaf.
-	feat int32
-	// child is the left child's index (internal) or the value offset (leaf).
+	// feat is the split feature with flag bits, or leafMark.
+	feat uint32
+	// child is the left child's index (internal) or the offset of a
+	// classification leaf's class probabilities in tree.values.
 	child int32
-	// cat is the offset of the left-category bitset in tree.cats.
-	cat int32
-	// flags holds flagMissLeft and flagCat.
-	flags uint8
 }
+
+func (nd *node) isLeaf() bool   { return nd.feat == leafMark }
+func (nd *node) feature() int   { return int(nd.feat & featMask) }
+func (nd *node) catOff() int    { return int(math.Float64bits(nd.thr)) }
+func (nd *node) isCat() bool    { return nd.feat&flagCat != 0 }
+func (nd *node) missLeft() bool { return nd.feat&flagMissLeft != 0 }
 
 // tree is one fitted tree, laid out for prediction. Children of a node are
 // adjacent and come after it, so traversal always terminates.
 type tree struct {
 	nodes  []node
-	values []float64 // per leaf: 1 value (regression) or K probabilities
+	values []float64 // classification: K probabilities per leaf
 	cats   []uint64  // left-category bitsets of categorical splits
 }
 
-// leaf returns the value offset of the leaf that row i of X reaches.
-// catWords[j] is the bitset length (in words) of categorical feature j.
-func (t *tree) leaf(X [][]float64, i int, catWords []uint8) int32 {
+// leaf returns the leaf that row i of X reaches. catWords[j] is the bitset
+// length (in words) of categorical feature j.
+func (t *tree) leaf(X [][]float64, i int, catWords []uint8) *node {
 	nodes := t.nodes
-	k := int32(0)
+	nd := &nodes[0]
 	for {
-		nd := &nodes[k]
-		if nd.feat < 0 {
-			return nd.child
+		if nd.feat == leafMark {
+			return nd
 		}
-		v := X[nd.feat][i]
+		f := nd.feat & featMask
+		v := X[f][i]
 		var left bool
-		if nd.flags&flagCat == 0 {
+		if nd.feat&flagCat == 0 {
 			if v <= nd.thr {
 				left = true
 			} else if v != v {
-				left = nd.flags&flagMissLeft != 0
+				left = nd.feat&flagMissLeft != 0
 			}
 		} else {
 			code := int(models.CategoryCode(v))
-			if code == models.MissingBin || code >= 64*int(catWords[nd.feat]) {
-				left = nd.flags&flagMissLeft != 0
+			if code == models.MissingBin || code >= 64*int(catWords[f]) {
+				left = nd.feat&flagMissLeft != 0
 			} else {
-				left = t.cats[int(nd.cat)+code>>6]&(1<<(code&63)) != 0
+				left = t.cats[nd.catOff()+code>>6]&(1<<(code&63)) != 0
 			}
 		}
 		if left {
-			k = nd.child
+			nd = &nodes[nd.child]
 		} else {
-			k = nd.child + 1
+			nd = &nodes[nd.child+1]
 		}
 	}
 }
