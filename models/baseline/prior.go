@@ -3,10 +3,12 @@ package baseline
 import (
 	"context"
 	"encoding"
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/models/internal/codec"
 )
 
 // Prior predicts without looking at the features: the class shares of the
@@ -122,6 +124,10 @@ func (m *Prior) Priors() (probs []float64, mean float64) {
 	return append([]float64(nil), m.probs...), m.mean
 }
 
+// ErrEncoding reports bytes that UnmarshalBinary cannot decode: a wrong
+// magic, an unsupported version, truncated or inconsistent data.
+var ErrEncoding = errors.New("baseline: bad model encoding")
+
 const (
 	priorVersion = 1
 	priorMagic   = "automl/baseline.Prior\x00"
@@ -131,53 +137,53 @@ const (
 
 // MarshalBinary encodes the fitted state (exact float bits).
 func (m *Prior) MarshalBinary() ([]byte, error) {
-	e := newEncoder(priorMagic, priorVersion)
+	e := codec.NewEncoder(priorMagic, priorVersion)
 	if !m.fitted {
-		e.int(0)
-		return e.b, nil
+		e.Int(0)
+		return e.Bytes(), nil
 	}
-	e.int(1)
-	e.int(m.p)
-	e.int(m.k)
+	e.Int(1)
+	e.Int(m.p)
+	e.Int(m.k)
 	if m.k > 0 {
-		e.floats(m.probs)
+		e.Floats(m.probs)
 	} else {
-		e.f64(m.mean)
+		e.F64(m.mean)
 	}
-	return e.b, nil
+	return e.Bytes(), nil
 }
 
 // UnmarshalBinary restores a model written by MarshalBinary. Corrupt or
 // truncated bytes give an error wrapping ErrEncoding; m is changed only on
 // success.
 func (m *Prior) UnmarshalBinary(b []byte) error {
-	d, v := newDecoder(b, priorMagic)
-	if d.err == nil && v != priorVersion {
-		d.fail("prior encoding version %d, this build reads %d", v, priorVersion)
+	d, v := codec.NewDecoder(b, priorMagic, ErrEncoding)
+	if d.Err() == nil && v != priorVersion {
+		d.Fail("prior encoding version %d, this build reads %d", v, priorVersion)
 	}
 	var out Prior
-	out.fitted = d.int("fitted", 0, 1) == 1
-	if d.err == nil && out.fitted {
-		out.p = d.int("features", 0, maxFeatures)
-		out.k = d.int("classes", 0, maxClasses)
+	out.fitted = d.Int("fitted", 0, 1) == 1
+	if d.Err() == nil && out.fitted {
+		out.p = d.Int("features", 0, maxFeatures)
+		out.k = d.Int("classes", 0, maxClasses)
 		switch {
-		case d.err != nil:
+		case d.Err() != nil:
 		case out.k == 1:
-			d.fail("1 class")
+			d.Fail("1 class")
 		case out.k > 0:
-			out.probs = d.floats("probs", out.k)
+			out.probs = d.Floats("probs", out.k)
 			for _, p := range out.probs {
 				if !(p >= 0 && p <= 1) {
-					d.fail("probability %v", p)
+					d.Fail("probability %v", p)
 					break
 				}
 			}
 		default:
-			out.mean = d.f64()
-			d.finite("mean", out.mean)
+			out.mean = d.F64()
+			d.Finite("mean", out.mean)
 		}
 	}
-	if err := d.finish(); err != nil {
+	if err := d.Finish(); err != nil {
 		return err
 	}
 	*m = out

@@ -3,10 +3,12 @@ package bayes
 import (
 	"context"
 	"encoding"
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/models/internal/codec"
 )
 
 // DefaultVarSmoothing is scikit-learn's GaussianNB default.
@@ -260,6 +262,10 @@ func (m *GaussianNB) Params() (prior, mean, vars []float64) {
 	return append([]float64(nil), m.prior...), append([]float64(nil), m.mean...), append([]float64(nil), m.vars...)
 }
 
+// ErrEncoding reports bytes that UnmarshalBinary cannot decode: a wrong
+// magic, an unsupported version, truncated or inconsistent data.
+var ErrEncoding = errors.New("bayes: bad model encoding")
+
 const (
 	nbVersion   = 1
 	nbMagic     = "automl/bayes.GaussianNB\x00"
@@ -269,60 +275,60 @@ const (
 
 // MarshalBinary encodes the settings and fitted state (exact float bits).
 func (m *GaussianNB) MarshalBinary() ([]byte, error) {
-	e := newEncoder(nbMagic, nbVersion)
-	e.f64(m.VarSmoothing)
-	e.int(m.p)
-	e.int(m.k)
+	e := codec.NewEncoder(nbMagic, nbVersion)
+	e.F64(m.VarSmoothing)
+	e.Int(m.p)
+	e.Int(m.k)
 	if m.k != 0 {
-		e.floats(m.prior)
-		e.floats(m.mean)
-		e.floats(m.vars)
+		e.Floats(m.prior)
+		e.Floats(m.mean)
+		e.Floats(m.vars)
 	}
-	return e.b, nil
+	return e.Bytes(), nil
 }
 
 // UnmarshalBinary restores a model written by MarshalBinary. Corrupt or
 // truncated bytes give an error wrapping ErrEncoding; m is changed only on
 // success.
 func (m *GaussianNB) UnmarshalBinary(b []byte) error {
-	d, v := newDecoder(b, nbMagic)
-	if d.err == nil && v != nbVersion {
-		d.fail("gaussian_nb encoding version %d, this build reads %d", v, nbVersion)
+	d, v := codec.NewDecoder(b, nbMagic, ErrEncoding)
+	if d.Err() == nil && v != nbVersion {
+		d.Fail("gaussian_nb encoding version %d, this build reads %d", v, nbVersion)
 	}
 	var out GaussianNB
-	out.VarSmoothing = d.f64()
-	out.p = d.int("features", 0, maxFeatures)
-	k := d.int("classes", 0, maxClasses)
-	if d.err == nil && k != 0 {
+	out.VarSmoothing = d.F64()
+	out.p = d.Int("features", 0, maxFeatures)
+	k := d.Int("classes", 0, maxClasses)
+	if d.Err() == nil && k != 0 {
 		if k < 2 || out.p < 1 {
-			d.fail("fitted gaussian_nb with %d classes and %d features", k, out.p)
+			d.Fail("fitted gaussian_nb with %d classes and %d features", k, out.p)
 		}
-		if d.err == nil && uint64(k)*uint64(out.p) > uint64(len(d.b)/8) {
-			d.fail("%d×%d means but %d bytes left", k, out.p, len(d.b))
+		if d.Err() == nil && uint64(k)*uint64(out.p) > uint64(d.Len()/8) {
+			d.Fail("%d×%d means but %d bytes left", k, out.p, d.Len())
 		}
-		out.prior = d.floats("prior", k)
-		out.mean = d.floats("mean", k*out.p)
-		out.vars = d.floats("vars", k*out.p)
-		d.finite("mean", out.mean...)
+		out.prior = d.Floats("prior", k)
+		out.mean = d.Floats("mean", k*out.p)
+		out.vars = d.Floats("vars", k*out.p)
+		d.Finite("mean", out.mean...)
 		sum := 0.0
 		for _, p := range out.prior {
 			if !(p >= 0 && p <= 1) {
-				d.fail("prior %v", p)
+				d.Fail("prior %v", p)
 				break
 			}
 			sum += p
 		}
-		if d.err == nil && !(sum > 0.5 && sum < 1.5) {
-			d.fail("priors sum to %v", sum)
+		if d.Err() == nil && !(sum > 0.5 && sum < 1.5) {
+			d.Fail("priors sum to %v", sum)
 		}
 		for _, v := range out.vars {
 			if !(v > 0) || math.IsInf(v, 0) {
-				d.fail("variance %v", v)
+				d.Fail("variance %v", v)
 				break
 			}
 		}
 	}
-	if err := d.finish(); err != nil {
+	if err := d.Finish(); err != nil {
 		return err
 	}
 	if _, err := out.smoothing(); err != nil && out.VarSmoothing != 0 {

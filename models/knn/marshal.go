@@ -2,8 +2,15 @@ package knn
 
 import (
 	"encoding"
+	"errors"
 	"math"
+
+	"github.com/automl-agent/automl/models/internal/codec"
 )
+
+// ErrEncoding reports bytes that UnmarshalBinary cannot decode: a wrong
+// magic, an unsupported version, truncated or inconsistent data.
+var ErrEncoding = errors.New("knn: bad model encoding")
 
 const (
 	knnVersion  = 1
@@ -20,77 +27,77 @@ var (
 // MarshalBinary encodes the settings and the kept training rows (exact
 // float bits). An unfitted model encodes its settings only.
 func (m *KNN) MarshalBinary() ([]byte, error) {
-	e := newEncoder(knnMagic, knnVersion)
-	e.int(m.Neighbors)
-	e.int(int(m.Weights))
-	e.int(m.MaxTrainRows)
-	e.u64(m.Seed)
-	e.int(m.p)
-	e.int(m.k)
-	e.int(m.n)
+	e := codec.NewEncoder(knnMagic, knnVersion)
+	e.Int(m.Neighbors)
+	e.Int(int(m.Weights))
+	e.Int(m.MaxTrainRows)
+	e.U64(m.Seed)
+	e.Int(m.p)
+	e.Int(m.k)
+	e.Int(m.n)
 	if m.n != 0 {
-		e.floats(m.train)
-		e.floats(m.y)
+		e.Floats(m.train)
+		e.Floats(m.y)
 		if m.w == nil {
-			e.int(0)
+			e.Int(0)
 		} else {
-			e.int(1)
-			e.floats(m.w)
+			e.Int(1)
+			e.Floats(m.w)
 		}
 	}
-	return e.b, nil
+	return e.Bytes(), nil
 }
 
 // UnmarshalBinary restores a model written by MarshalBinary. Corrupt or
 // truncated bytes give an error wrapping ErrEncoding; m is changed only on
 // success.
 func (m *KNN) UnmarshalBinary(b []byte) error {
-	d, v := newDecoder(b, knnMagic)
-	if d.err == nil && v != knnVersion {
-		d.fail("knn encoding version %d, this build reads %d", v, knnVersion)
+	d, v := codec.NewDecoder(b, knnMagic, ErrEncoding)
+	if d.Err() == nil && v != knnVersion {
+		d.Fail("knn encoding version %d, this build reads %d", v, knnVersion)
 	}
 	var out KNN
-	out.Neighbors = d.int("k", 0, math.MaxInt32)
-	out.Weights = Weighting(d.int("weights", int(Uniform), int(Distance)))
-	out.MaxTrainRows = d.int("max_train_rows", 0, math.MaxInt32)
-	out.Seed = d.u64()
-	out.p = d.int("features", 0, maxFeatures)
-	out.k = d.int("classes", 0, maxClasses)
-	out.n = d.int("rows", 0, math.MaxInt32)
-	if d.err == nil && out.k == 1 {
-		d.fail("1 class")
+	out.Neighbors = d.Int("k", 0, math.MaxInt32)
+	out.Weights = Weighting(d.Int("weights", int(Uniform), int(Distance)))
+	out.MaxTrainRows = d.Int("max_train_rows", 0, math.MaxInt32)
+	out.Seed = d.U64()
+	out.p = d.Int("features", 0, maxFeatures)
+	out.k = d.Int("classes", 0, maxClasses)
+	out.n = d.Int("rows", 0, math.MaxInt32)
+	if d.Err() == nil && out.k == 1 {
+		d.Fail("1 class")
 	}
-	if d.err == nil && out.n != 0 {
+	if d.Err() == nil && out.n != 0 {
 		if out.p < 1 {
-			d.fail("fitted knn with no features")
+			d.Fail("fitted knn with no features")
 		}
-		if d.err == nil && uint64(out.n)*uint64(out.p) > uint64(len(d.b)/8) {
-			d.fail("%d×%d training matrix but %d bytes left", out.n, out.p, len(d.b))
+		if d.Err() == nil && uint64(out.n)*uint64(out.p) > uint64(d.Len()/8) {
+			d.Fail("%d×%d training matrix but %d bytes left", out.n, out.p, d.Len())
 		}
-		out.train = d.floats("train", out.p*out.n)
-		out.y = d.floats("y", out.n)
-		if d.int("has weights", 0, 1) == 1 {
-			out.w = d.floats("w", out.n)
+		out.train = d.Floats("train", out.p*out.n)
+		out.y = d.Floats("y", out.n)
+		if d.Int("has weights", 0, 1) == 1 {
+			out.w = d.Floats("w", out.n)
 			for _, w := range out.w {
 				if !(w > 0) || math.IsInf(w, 0) {
-					d.fail("weight %v", w)
+					d.Fail("weight %v", w)
 					break
 				}
 			}
 		}
-		d.finite("train", out.train...)
-		d.finite("y", out.y...)
-		if d.err == nil && out.k > 0 {
+		d.Finite("train", out.train...)
+		d.Finite("y", out.y...)
+		if d.Err() == nil && out.k > 0 {
 			for _, y := range out.y {
 				if y < 0 || y >= float64(out.k) || y != math.Trunc(y) {
-					d.fail("class %v not in 0..%d", y, out.k-1)
+					d.Fail("class %v not in 0..%d", y, out.k-1)
 					break
 				}
 			}
 		}
 		out.classes = out.k > 0
 	}
-	if err := d.finish(); err != nil {
+	if err := d.Finish(); err != nil {
 		return err
 	}
 	if out.n != 0 {

@@ -2,8 +2,15 @@ package linear
 
 import (
 	"encoding"
+	"errors"
 	"math"
+
+	"github.com/automl-agent/automl/models/internal/codec"
 )
+
+// ErrEncoding reports bytes that UnmarshalBinary cannot decode: a wrong
+// magic, an unsupported version, truncated or inconsistent data.
+var ErrEncoding = errors.New("linear: bad model encoding")
 
 // Encoding versions written by MarshalBinary. UnmarshalBinary reads these
 // and rejects newer ones.
@@ -26,50 +33,50 @@ var (
 // MarshalBinary encodes the settings and fitted state (exact float bits).
 // An unfitted model encodes its settings only.
 func (m *Logistic) MarshalBinary() ([]byte, error) {
-	e := newEncoder(logisticMagic, logisticVersion)
-	e.f64(m.C)
-	e.int(m.MaxIter)
-	e.f64(m.Tol)
-	e.int(m.p)
-	e.int(m.k)
+	e := codec.NewEncoder(logisticMagic, logisticVersion)
+	e.F64(m.C)
+	e.Int(m.MaxIter)
+	e.F64(m.Tol)
+	e.Int(m.p)
+	e.Int(m.k)
 	if m.k != 0 {
-		e.floats(m.coef)
-		e.floats(m.intercept)
-		e.floats(m.std)
+		e.Floats(m.coef)
+		e.Floats(m.intercept)
+		e.Floats(m.std)
 	}
-	return e.b, nil
+	return e.Bytes(), nil
 }
 
 // UnmarshalBinary restores a model written by MarshalBinary. Corrupt or
 // truncated bytes give an error wrapping ErrEncoding; m is changed only on
 // success.
 func (m *Logistic) UnmarshalBinary(b []byte) error {
-	d, v := newDecoder(b, logisticMagic)
-	if d.err == nil && v != logisticVersion {
-		d.fail("logistic encoding version %d, this build reads %d", v, logisticVersion)
+	d, v := codec.NewDecoder(b, logisticMagic, ErrEncoding)
+	if d.Err() == nil && v != logisticVersion {
+		d.Fail("logistic encoding version %d, this build reads %d", v, logisticVersion)
 	}
 	var out Logistic
-	out.C = d.f64()
-	out.MaxIter = d.int("max_iter", 0, math.MaxInt32)
-	out.Tol = d.f64()
-	out.p = d.int("features", 0, maxFeatures)
-	out.k = d.int("classes", 0, maxClasses)
-	if d.err == nil && out.k != 0 {
+	out.C = d.F64()
+	out.MaxIter = d.Int("max_iter", 0, math.MaxInt32)
+	out.Tol = d.F64()
+	out.p = d.Int("features", 0, maxFeatures)
+	out.k = d.Int("classes", 0, maxClasses)
+	if d.Err() == nil && out.k != 0 {
 		if out.k < 2 || out.p < 1 {
-			d.fail("fitted logistic with %d classes and %d features", out.k, out.p)
+			d.Fail("fitted logistic with %d classes and %d features", out.k, out.p)
 		}
 		r := out.k
 		if r == 2 {
 			r = 1
 		}
-		out.coef = d.floats("coef", r*out.p)
-		out.intercept = d.floats("intercept", r)
-		out.std = d.floats("std", out.p)
-		d.finite("coefficients", out.coef...)
-		d.finite("intercepts", out.intercept...)
-		d.finite("std", out.std...)
+		out.coef = d.Floats("coef", r*out.p)
+		out.intercept = d.Floats("intercept", r)
+		out.std = d.Floats("std", out.p)
+		d.Finite("coefficients", out.coef...)
+		d.Finite("intercepts", out.intercept...)
+		d.Finite("std", out.std...)
 	}
-	if err := d.finish(); err != nil {
+	if err := d.Finish(); err != nil {
 		return err
 	}
 	*m = out
@@ -78,37 +85,37 @@ func (m *Logistic) UnmarshalBinary(b []byte) error {
 
 // MarshalBinary encodes the settings and fitted state (exact float bits).
 func (m *LeastSquares) MarshalBinary() ([]byte, error) {
-	e := newEncoder(leastSquaresMagic, leastSquaresVersion)
-	e.f64(m.Alpha)
-	e.int(m.p)
+	e := codec.NewEncoder(leastSquaresMagic, leastSquaresVersion)
+	e.F64(m.Alpha)
+	e.Int(m.p)
 	if m.p != 0 {
-		e.floats(m.coef)
-		e.f64(m.intercept)
-		e.floats(m.std)
+		e.Floats(m.coef)
+		e.F64(m.intercept)
+		e.Floats(m.std)
 	}
-	return e.b, nil
+	return e.Bytes(), nil
 }
 
 // UnmarshalBinary restores a model written by MarshalBinary. Corrupt or
 // truncated bytes give an error wrapping ErrEncoding; m is changed only on
 // success.
 func (m *LeastSquares) UnmarshalBinary(b []byte) error {
-	d, v := newDecoder(b, leastSquaresMagic)
-	if d.err == nil && v != leastSquaresVersion {
-		d.fail("least squares encoding version %d, this build reads %d", v, leastSquaresVersion)
+	d, v := codec.NewDecoder(b, leastSquaresMagic, ErrEncoding)
+	if d.Err() == nil && v != leastSquaresVersion {
+		d.Fail("least squares encoding version %d, this build reads %d", v, leastSquaresVersion)
 	}
 	var out LeastSquares
-	out.Alpha = d.f64()
-	out.p = d.int("features", 0, maxFeatures)
-	if d.err == nil && out.p != 0 {
-		out.coef = d.floats("coef", out.p)
-		out.intercept = d.f64()
-		out.std = d.floats("std", out.p)
-		d.finite("coefficients", out.coef...)
-		d.finite("intercept", out.intercept)
-		d.finite("std", out.std...)
+	out.Alpha = d.F64()
+	out.p = d.Int("features", 0, maxFeatures)
+	if d.Err() == nil && out.p != 0 {
+		out.coef = d.Floats("coef", out.p)
+		out.intercept = d.F64()
+		out.std = d.Floats("std", out.p)
+		d.Finite("coefficients", out.coef...)
+		d.Finite("intercept", out.intercept)
+		d.Finite("std", out.std...)
 	}
-	if err := d.finish(); err != nil {
+	if err := d.Finish(); err != nil {
 		return err
 	}
 	*m = out
