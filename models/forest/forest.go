@@ -169,9 +169,10 @@ func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) []float64 {
 	n := len(X[0])
 	k := max(1, m.numClasses)
 	out := make([]float64, n*k)
-	blocks := (n + predictBlock - 1) / predictBlock
+	bs := predictBlock(n, m.jobs())
+	blocks := (n + bs - 1) / bs
 	parallelBlocks(min(m.jobs(), blocks), blocks, func(b int) {
-		lo, hi := b*predictBlock, min(n, (b+1)*predictBlock)
+		lo, hi := b*bs, min(n, (b+1)*bs)
 		for i := lo; i < hi; i++ {
 			row := out[i*k : (i+1)*k]
 			cnt := 0
@@ -315,8 +316,19 @@ func newTrainSet(d *models.Data, cfg Config) (*trainSet, error) {
 	return ts, nil
 }
 
-// predictBlock is the number of rows a prediction goroutine takes at a time.
-const predictBlock = 256
+// Bounds of the number of rows a prediction goroutine takes at a time. Big
+// blocks reuse each tree's nodes from cache over more rows (4096 rows
+// predicted 2x faster than 256 on deep trees); small ones spread small
+// inputs over the goroutines. Results do not depend on the block size.
+const (
+	minPredictBlock = 256
+	maxPredictBlock = 4096
+)
+
+// predictBlock returns the block size for n rows on workers goroutines.
+func predictBlock(n, workers int) int {
+	return max(minPredictBlock, min(maxPredictBlock, (n+workers-1)/max(1, workers)))
+}
 
 // Predict writes predictions for the rows of X (column-major) into dst: n
 // values for regression (mean of the trees) or n*K class probabilities,
@@ -332,9 +344,10 @@ func (m *Forest) Predict(dst []float64, X [][]float64) error {
 		return err
 	}
 	n := len(X[0])
-	blocks := (n + predictBlock - 1) / predictBlock
+	bs := predictBlock(n, m.jobs())
+	blocks := (n + bs - 1) / bs
 	parallelBlocks(min(m.jobs(), blocks), blocks, func(b int) {
-		m.predictRange(dst, X, b*predictBlock, min(n, (b+1)*predictBlock))
+		m.predictRange(dst, X, b*bs, min(n, (b+1)*bs))
 	})
 	return nil
 }
