@@ -11,6 +11,7 @@ import (
 
 	"github.com/automl-agent/automl/models"
 	"github.com/automl-agent/automl/models/bayes"
+	"github.com/automl-agent/automl/models/internal/reftest"
 )
 
 func TestRegistered(t *testing.T) {
@@ -34,11 +35,11 @@ func TestRegistered(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	d := synth(1, 60, 3, 3)
+	d := reftest.Synth(1, 60, 3, 3)
 	m := &bayes.GaussianNB{}
 	dst := make([]float64, 180)
 	assert.ErrorIs(t, m.Predict(dst, d.X), models.ErrNotFitted)
-	reg := synth(1, 60, 3, 0)
+	reg := reftest.Synth(1, 60, 3, 0)
 	assert.ErrorIs(t, m.Fit(t.Context(), reg), models.ErrTask)
 	bad := d.Subset(seq(60))
 	bad.X[0][9] = math.NaN()
@@ -106,7 +107,7 @@ func TestConstantFeatures(t *testing.T) {
 }
 
 func TestWeightsAreCounts(t *testing.T) {
-	d := synth(3, 200, 4, 3)
+	d := reftest.Synth(3, 200, 4, 3)
 	var rows []int
 	for i := range d.W {
 		d.W[i] = float64(i % 3)
@@ -132,7 +133,7 @@ func TestWeightsAreCounts(t *testing.T) {
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
-	d := synth(4, 100, 3, 4)
+	d := reftest.Synth(4, 100, 3, 4)
 	d.Y[0], d.Y[1] = 0, 0
 	for i := range d.Y {
 		if d.Y[i] == 2 {
@@ -172,7 +173,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 
 func FuzzUnmarshal(f *testing.F) {
 	m := &bayes.GaussianNB{}
-	_ = m.Fit(f.Context(), synth(1, 10, 2, 3))
+	_ = m.Fit(f.Context(), reftest.Synth(1, 10, 2, 3))
 	b, _ := m.MarshalBinary()
 	f.Add(b)
 	b, _ = (&bayes.GaussianNB{}).MarshalBinary()

@@ -4,10 +4,11 @@ import (
 	"testing"
 
 	"github.com/automl-agent/automl/models/bayes"
+	"github.com/automl-agent/automl/models/internal/reftest"
 )
 
 func BenchmarkFit10kx20(b *testing.B) {
-	d := synth(7, 10000, 20, 5)
+	d := reftest.Synth(7, 10000, 20, 5)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := (&bayes.GaussianNB{}).Fit(b.Context(), d); err != nil {
@@ -17,7 +18,7 @@ func BenchmarkFit10kx20(b *testing.B) {
 }
 
 func BenchmarkPredict10kx20(b *testing.B) {
-	d := synth(7, 10000, 20, 5)
+	d := reftest.Synth(7, 10000, 20, 5)
 	m := &bayes.GaussianNB{}
 	if err := m.Fit(b.Context(), d); err != nil {
 		b.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/models/internal/reftest"
 	"github.com/automl-agent/automl/models/knn"
 )
 
@@ -55,7 +56,7 @@ func TestFactoryParams(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	d := synth(1, 50, 3, 2)
+	d := reftest.Synth(1, 50, 3, 2)
 	m := &knn.KNN{}
 	dst := make([]float64, 100)
 	assert.ErrorIs(t, m.Predict(dst, d.X), models.ErrNotFitted)
@@ -158,7 +159,7 @@ func TestSmallExact(t *testing.T) {
 // relies on sqNorm summing like gonum's Dgemm (64-wide chunks).
 func TestDuplicateDistanceZero(t *testing.T) {
 	for _, p := range []int{1, 7, 64, 65, 150} {
-		d := synth(uint64(p), 40, p, 0)
+		d := reftest.Synth(uint64(p), 40, p, 0)
 		m := &knn.KNN{Neighbors: 1}
 		require.NoError(t, m.Fit(t.Context(), d))
 		_, dist, _, err := m.Query(d.X)
@@ -170,8 +171,8 @@ func TestDuplicateDistanceZero(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	d := synth(5, 3000, 6, 3)
-	q := synth(6, 500, 6, 3).X
+	d := reftest.Synth(5, 3000, 6, 3)
+	q := reftest.Synth(6, 500, 6, 3).X
 	fit := func(seed uint64) []float64 {
 		m := &knn.KNN{Neighbors: 7, Weights: knn.Distance, MaxTrainRows: 1000, Seed: seed}
 		require.NoError(t, m.Fit(t.Context(), d))
@@ -199,7 +200,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestPredictConcurrent(t *testing.T) {
-	d := synth(8, 400, 4, 0)
+	d := reftest.Synth(8, 400, 4, 0)
 	m := &knn.KNN{}
 	require.NoError(t, m.Fit(t.Context(), d))
 	want := make([]float64, 400)

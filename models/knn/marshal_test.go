@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/models/internal/reftest"
 	"github.com/automl-agent/automl/models/knn"
 )
 
@@ -16,8 +17,8 @@ func TestMarshalRoundTrip(t *testing.T) {
 		m    *knn.KNN
 		d    *models.Data
 	}{
-		{"classification weighted", &knn.KNN{Neighbors: 4, Weights: knn.Distance, MaxTrainRows: 60, Seed: 3}, synth(1, 100, 3, 3)},
-		{"regression", &knn.KNN{}, func() *models.Data { d := synth(2, 80, 2, 0); d.W = nil; return d }()},
+		{"classification weighted", &knn.KNN{Neighbors: 4, Weights: knn.Distance, MaxTrainRows: 60, Seed: 3}, reftest.Synth(1, 100, 3, 3)},
+		{"regression", &knn.KNN{}, func() *models.Data { d := reftest.Synth(2, 80, 2, 0); d.W = nil; return d }()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +62,7 @@ func TestMarshalRejects(t *testing.T) {
 func FuzzUnmarshal(f *testing.F) {
 	for _, k := range []int{0, 2, 3} {
 		m := &knn.KNN{Neighbors: 2}
-		_ = m.Fit(f.Context(), synth(uint64(k), 6, 2, k))
+		_ = m.Fit(f.Context(), reftest.Synth(uint64(k), 6, 2, k))
 		b, _ := m.MarshalBinary()
 		f.Add(b)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/models/internal/reftest"
 	"github.com/automl-agent/automl/models/linear"
 )
 
@@ -29,7 +30,7 @@ func standardized(d *models.Data) *models.Data {
 }
 
 func benchFit(b *testing.B, mk func() models.Model, k int) {
-	d := standardized(synth(7, 10000, 20, k))
+	d := standardized(reftest.Synth(7, 10000, 20, k))
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := mk().Fit(b.Context(), d); err != nil {
@@ -39,7 +40,7 @@ func benchFit(b *testing.B, mk func() models.Model, k int) {
 }
 
 func benchPredict(b *testing.B, m models.Model, k int) {
-	d := standardized(synth(7, 10000, 20, k))
+	d := standardized(reftest.Synth(7, 10000, 20, k))
 	if err := m.Fit(b.Context(), d); err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/models/internal/reftest"
 	"github.com/automl-agent/automl/models/linear"
 )
 
@@ -96,10 +97,10 @@ func allModels() []struct {
 		}
 		d *models.Data
 	}{
-		{"logistic3", &linear.Logistic{}, synth(1, 200, 4, 3)},
-		{"logistic2", &linear.Logistic{C: 0.1}, synth(2, 200, 4, 2)},
-		{"ols", &linear.LeastSquares{}, synth(3, 200, 4, 0)},
-		{"ridge", &linear.LeastSquares{Alpha: 3}, synth(4, 200, 4, 0)},
+		{"logistic3", &linear.Logistic{}, reftest.Synth(1, 200, 4, 3)},
+		{"logistic2", &linear.Logistic{C: 0.1}, reftest.Synth(2, 200, 4, 2)},
+		{"ols", &linear.LeastSquares{}, reftest.Synth(3, 200, 4, 0)},
+		{"ridge", &linear.LeastSquares{Alpha: 3}, reftest.Synth(4, 200, 4, 0)},
 	}
 }
 
@@ -206,7 +207,7 @@ func allModelsByName(name string) models.Model {
 
 func TestLogisticProbabilities(t *testing.T) {
 	for _, k := range []int{2, 3, 5} {
-		d := synth(uint64(k), 300, 3, k)
+		d := reftest.Synth(uint64(k), 300, 3, k)
 		m := &linear.Logistic{}
 		require.NoError(t, m.Fit(t.Context(), d))
 		p := make([]float64, d.Rows()*k)
@@ -277,13 +278,13 @@ func TestLogisticContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	m := &linear.Logistic{}
-	err := m.Fit(ctx, synth(1, 100, 3, 3))
+	err := m.Fit(ctx, reftest.Synth(1, 100, 3, 3))
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, m.Predict(make([]float64, 3), [][]float64{{0}, {0}, {0}}), models.ErrNotFitted)
-	assert.ErrorIs(t, (&linear.LeastSquares{}).Fit(ctx, synth(1, 100, 3, 0)), context.Canceled)
+	assert.ErrorIs(t, (&linear.LeastSquares{}).Fit(ctx, reftest.Synth(1, 100, 3, 0)), context.Canceled)
 
 	// A deadline during the optimisation stops it promptly.
-	d := synth(2, 5000, 20, 5)
+	d := reftest.Synth(2, 5000, 20, 5)
 	ctx, cancel = context.WithTimeout(t.Context(), 5*time.Millisecond)
 	defer cancel()
 	start := time.Now()
