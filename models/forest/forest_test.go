@@ -406,6 +406,9 @@ func TestOutOfBag(t *testing.T) {
 	testAcc := accuracy(predict(t, m, test, 2), test.Y, 2)
 	oobAcc := accuracy(oob, train.Y, 2)
 	assert.InDelta(t, testAcc, oobAcc, 0.04)
+	for i := 0; i < len(oob); i += 2 {
+		assert.InDelta(t, 1, oob[i]+oob[i+1], 1e-12)
+	}
 	// In-sample predictions are far more optimistic than out-of-bag ones.
 	assert.Greater(t, accuracy(predict(t, m, train, 2), train.Y, 2), oobAcc)
 
