@@ -100,10 +100,11 @@ type run struct {
 	metric   evaluate.Metric
 	pipe     *preprocess.Pipeline
 	specs    []models.Spec
-	views    [2]*viewData // by models.Input
-	splits   []evaluate.Split
-	foldY    [][]float64 // target of each fold's test rows
-	foldW    [][]float64 // weights of each fold's test rows; nil entries when unweighted
+	views    [2]*viewData     // by models.Input
+	splits   []evaluate.Split // every repeat's folds, one after another
+	nfolds   int              // folds per repeat
+	foldY    [][]float64      // target of each fold's test rows
+	foldW    [][]float64      // weights of each fold's test rows; nil entries when unweighted
 	emit     func(Event)
 
 	final     []*trial  // the predictor's members

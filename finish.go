@@ -145,7 +145,7 @@ func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64,
 // stack fits a stacking meta-model over the members' OOF predictions plus
 // the original features, and returns it with its leaderboard row.
 func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id int) (*ensemble.Stacker, evaluate.Row, bool) {
-	st, err := ensemble.Stack(ctx, oofs, nil, r.y, r.w, r.k, r.metric, r.splits, r.o.Seed)
+	st, err := ensemble.Stack(ctx, oofs, nil, r.y, r.w, r.k, r.metric, r.splits[:r.nfolds], r.o.Seed)
 	if err != nil {
 		r.o.Logger.Info("stacking skipped", "err", err)
 		return nil, evaluate.Row{}, false
@@ -247,7 +247,7 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 // refit trains t's configuration once on all rows, if its estimated time
 // (its mean fold fit time, scaled by rows) fits what is left.
 func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
-	est := t.fitSec / float64(len(r.splits)) * float64(len(r.splits)) / float64(len(r.splits)-1)
+	est := t.fitSec / float64(len(r.splits)) * float64(r.nfolds) / float64(r.nfolds-1)
 	if left := r.timeLeft(); est*1.5 > left.Seconds()*0.5 {
 		return nil, fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est, left.Seconds())
 	}

@@ -56,6 +56,12 @@ type Options struct {
 	// Folds is the number of cross-validation folds. Zero means 5 (3 when
 	// the data has over 100,000 rows).
 	Folds int `json:"folds,omitempty"`
+	// Repeats is how many times the folds are redrawn (repeated
+	// cross-validation): each trial's out-of-fold prediction averages the
+	// repeats, which steadies selection on small data, and the bagged
+	// predictor keeps every fold model. Zero means 3 below 1,000 rows, 2
+	// below 10,000 and 1 above.
+	Repeats int `json:"repeats,omitempty"`
 	// Include lists the only model names to try (see models.Default().Names()).
 	// Nil means every registered model that supports the task.
 	Include []string `json:"include,omitempty"`

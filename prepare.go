@@ -242,7 +242,8 @@ func cost(s models.Spec) float64 {
 	return s.Cost
 }
 
-// makeSplits cuts the training rows into cross-validation folds.
+// makeSplits cuts the training rows into cross-validation folds, redrawn
+// Options.Repeats times; r.nfolds is the number of folds of one repeat.
 func (r *run) makeSplits() ([]evaluate.Split, error) {
 	n := len(r.y)
 	k := r.o.Folds
@@ -258,10 +259,34 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 	if k < 2 {
 		return nil, fmt.Errorf("%w: %d usable rows are too few to validate a model", ErrInput, n)
 	}
-	if r.k > 0 {
-		return evaluate.StratifiedKFold(r.y, r.k, k, r.o.Seed)
+	reps := r.o.Repeats
+	if reps <= 0 {
+		switch {
+		case n < 1000:
+			reps = 3
+		case n < 10_000:
+			reps = 2
+		default:
+			reps = 1
+		}
 	}
-	return evaluate.KFold(n, k, r.o.Seed)
+	r.nfolds = k
+	var out []evaluate.Split
+	for rep := range reps {
+		seed := r.o.Seed + uint64(rep)*0x9E3779B97F4A7C15
+		var s []evaluate.Split
+		var err error
+		if r.k > 0 {
+			s, err = evaluate.StratifiedKFold(r.y, r.k, k, seed)
+		} else {
+			s, err = evaluate.KFold(n, k, seed)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		out = append(out, s...)
+	}
+	return out, nil
 }
 
 // makeView transforms the training rows into one feature view and cuts

@@ -365,7 +365,6 @@ func (r *run) runTrial(ctx context.Context, t *trial) {
 	n := len(r.y)
 	oof := make([]float64, models.OutputLen(n, r.k))
 	fitted := make([]models.Model, len(r.splits))
-	scores := make([]float64, len(r.splits))
 	var fitDur, predDur time.Duration
 	width := max(r.k, 1)
 	for fi, s := range r.splits {
@@ -394,16 +393,21 @@ func (r *run) runTrial(ctx context.Context, t *trial) {
 			return
 		}
 		predDur += time.Since(t1)
+		// Every repeat predicts each row once: average the repeats.
+		reps := float64(len(r.splits) / r.nfolds)
 		for j, i := range s.Test {
-			copy(oof[i*width:(i+1)*width], pred[j*width:(j+1)*width])
+			for c := range width {
+				oof[i*width+c] += pred[j*width+c] / reps
+			}
 		}
-		sc, err := r.metric.Score(r.foldY[fi], pred, r.k, r.foldW[fi])
-		if err != nil {
-			fail(fmt.Errorf("scoring fold %d: %w", fi, err))
-			return
-		}
-		scores[fi] = sc
 		fitted[fi] = m
+	}
+	// Score the repeat-averaged OOF predictions fold by fold, as the
+	// ensemble is scored, and as the bagged predictor will predict.
+	scores, err := r.foldScores(oof)
+	if err != nil {
+		fail(fmt.Errorf("scoring: %w", err))
+		return
 	}
 	t.status = statusOK
 	t.tie = r.tieBreak(oof)

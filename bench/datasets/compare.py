@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """End-to-end comparison on ../shared/datasets: our CLI versus scikit-learn.
 
-For each dataset: a fixed 80/20 split (stratified for classification, seed 0),
+For each dataset and each of --splits seeds (0, 1, ...): an 80/20 split
+(stratified for classification),
 then `automl fit` on the train part and `automl predict` on the test part, and
 scikit-learn baselines on the very same split:
   baseline  majority class / mean
@@ -9,7 +10,8 @@ scikit-learn baselines on the very same split:
   hgb       HistGradientBoosting{Classifier,Regressor}() defaults (native NaN)
   linear    LogisticRegression(max_iter=1000) / Ridge() on a standard pipeline
             (median imputation + scaling, one-hot for strings)
-Metric: accuracy for classification, RMSE for regression (and R2).
+Metric: accuracy for classification, RMSE for regression (and R2), averaged
+over the splits (small test sets are noisy: one split of tips has 49 rows).
 
 Usage (from the repository root, Debian python3-sklearn + python3-pandas):
   go build -o /tmp/automl-bench/automl ./cmd/automl
@@ -79,6 +81,44 @@ def sklearn_models(task, X):
     }
 
 
+def one_split(args, name, target, task, df, seed):
+    strat = df[target] if task == "cls" else None
+    train, test = train_test_split(df, test_size=0.2, random_state=seed, stratify=strat)
+    tr_path = os.path.join(args.work, "%s_%d_train.csv" % (name, seed))
+    te_path = os.path.join(args.work, "%s_%d_test.csv" % (name, seed))
+    train.to_csv(tr_path, index=False)
+    test.drop(columns=[target]).to_csv(te_path, index=False)
+    y_tr, y_te = train[target], test[target]
+
+    res = {}
+    # ours, through the CLI
+    model = os.path.join(args.work, "%s_%d.automl" % (name, seed))
+    preds = os.path.join(args.work, "%s_%d_preds.csv" % (name, seed))
+    t0 = time.time()
+    fit = [args.bin, "fit", "--data", tr_path, "--target", target, "--budget", args.budget,
+           "--seed", args.seed, "--out", model] + args.extra.split()
+    subprocess.run(fit, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fit_s = time.time() - t0
+    subprocess.run([args.bin, "predict", "--model", model, "--data", te_path, "--out", preds], check=True)
+    p = pd.read_csv(preds)["prediction"]
+    if task == "cls" and y_te.dtype != object:
+        p = p.astype(y_te.dtype)
+    res["automl"] = score(task, y_te, p)
+    res["automl"]["fit_s"] = fit_s
+    # baselines
+    if task == "cls":
+        res["baseline"] = score(task, y_te, [y_tr.mode()[0]] * len(y_te))
+    else:
+        res["baseline"] = score(task, y_te, [y_tr.mean()] * len(y_te))
+    X_tr, X_te = train.drop(columns=[target]), test.drop(columns=[target])
+    for mname, m in sklearn_models(task, X_tr).items():
+        t0 = time.time()
+        m.fit(X_tr, y_tr if task == "reg" else y_tr.astype(str))
+        res[mname] = score(task, y_te, m.predict(X_te))
+        res[mname]["fit_s"] = time.time() - t0
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -90,6 +130,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--extra", default="", help="extra flags for automl fit, space-separated")
     ap.add_argument("--md", default="")
+    ap.add_argument("--splits", type=int, default=1, help="number of random 80/20 splits to average")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     only = set(filter(None, args.only.split(",")))
@@ -100,40 +141,10 @@ def main():
         df = pd.read_csv(os.path.join(args.data, name + ".csv"))
         df = df.drop(columns=drop)
         df = df[df[target].notna()].reset_index(drop=True)
-        strat = df[target] if task == "cls" else None
-        train, test = train_test_split(df, test_size=0.2, random_state=0, stratify=strat)
-        tr_path = os.path.join(args.work, name + "_train.csv")
-        te_path = os.path.join(args.work, name + "_test.csv")
-        train.to_csv(tr_path, index=False)
-        test.drop(columns=[target]).to_csv(te_path, index=False)
-        y_tr, y_te = train[target], test[target]
-
+        splits = [one_split(args, name, target, task, df, seed) for seed in range(args.splits)]
         res = {}
-        # ours, through the CLI
-        model = os.path.join(args.work, name + ".automl")
-        preds = os.path.join(args.work, name + "_preds.csv")
-        t0 = time.time()
-        fit = [args.bin, "fit", "--data", tr_path, "--target", target, "--budget", args.budget,
-               "--seed", args.seed, "--out", model] + args.extra.split()
-        subprocess.run(fit, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        fit_s = time.time() - t0
-        subprocess.run([args.bin, "predict", "--model", model, "--data", te_path, "--out", preds], check=True)
-        p = pd.read_csv(preds)["prediction"]
-        if task == "cls" and y_te.dtype != object:
-            p = p.astype(y_te.dtype)
-        res["automl"] = score(task, y_te, p)
-        res["automl"]["fit_s"] = fit_s
-        # baselines
-        if task == "cls":
-            res["baseline"] = score(task, y_te, [y_tr.mode()[0]] * len(y_te))
-        else:
-            res["baseline"] = score(task, y_te, [y_tr.mean()] * len(y_te))
-        X_tr, X_te = train.drop(columns=[target]), test.drop(columns=[target])
-        for mname, m in sklearn_models(task, X_tr).items():
-            t0 = time.time()
-            m.fit(X_tr, y_tr if task == "reg" else y_tr.astype(str))
-            res[mname] = score(task, y_te, m.predict(X_te))
-            res[mname]["fit_s"] = time.time() - t0
+        for k in splits[0]:
+            res[k] = {m: float(np.mean([sp[k][m] for sp in splits])) for m in splits[0][k]}
         key = "accuracy" if task == "cls" else "rmse"
         line = dict(dataset=name, metric=key, **{k: v[key] for k, v in res.items()},
                     automl_fit_s=res["automl"]["fit_s"])
