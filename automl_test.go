@@ -292,3 +292,24 @@ func assertNoLeak(t *testing.T, before int) {
 	}
 	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines outlived Fit")
 }
+
+func TestFinalRefit(t *testing.T) {
+	train := readCSV(t, synthCSV(300, "regression", 8))
+	defer train.Release()
+	res, err := automl.New(automl.Options{MaxTrials: 10, Seed: 2, FinalFit: automl.FinalRefit}).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+	bagged, err := automl.New(automl.Options{MaxTrials: 10, Seed: 2}).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+	a, err := res.Predictor.Predict(t.Context(), train)
+	require.NoError(t, err)
+	b, err := bagged.Predictor.Predict(t.Context(), train)
+	require.NoError(t, err)
+	assert.NotEqual(t, a.Values, b.Values, "a refit differs from the fold-model average")
+	var buf bytes.Buffer
+	require.NoError(t, res.Predictor.Save(&buf))
+	assert.Less(t, buf.Len(), func() int {
+		var c bytes.Buffer
+		require.NoError(t, bagged.Predictor.Save(&c))
+		return c.Len()
+	}(), "one model per member is smaller than a bag")
+}
