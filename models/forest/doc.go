@@ -19,6 +19,10 @@
 // first until max_depth, min_samples_split, min_samples_leaf,
 // min_impurity_decrease or purity stops them.
 //
+// With Config.OOB (param "oob"), a random forest also keeps the out-of-bag
+// prediction of every training row (Forest.OOBPrediction): each row
+// predicted by the trees whose bootstrap sample left it out.
+//
 // # Bins, missing values and categories
 //
 // Fit uses Data.Bins when set and otherwise bins X with models.NewBinned

@@ -297,39 +297,47 @@ func (g *grower) evalRandomDirect(j int, rows []int32, tot []float64, best *spli
 	cum, miss := g.cum, g.lst2
 	clear(cum)
 	clear(miss)
+	// Branch-free sums of the rows with code <= t (a random threshold
+	// makes that branch unpredictable); missing rows (code 255 > t) drop
+	// out and are summed apart. Adding a masked +0 leaves sums unchanged.
 	wt := g.wt
+	cnt := 0
 	if g.ts.k == 0 {
 		wy := g.wy
-		var n, w, s, mn, mw, ms float64
+		var w, s float64
 		for _, r := range rows {
-			c := int(col[r])
-			switch {
-			case c == models.MissingBin:
-				mn++
-				mw += wt[r]
-				ms += wy[r]
-			case c <= t:
-				n++
-				w += wt[r]
-				s += wy[r]
+			keep := uint64(int64(int(col[r])-t-1) >> 63) // all ones iff code <= t
+			cnt += int(keep & 1)
+			w += math.Float64frombits(math.Float64bits(wt[r]) & keep)
+			s += math.Float64frombits(math.Float64bits(wy[r]) & keep)
+		}
+		cum[1], cum[2] = w, s
+		if nmiss > 0 {
+			for _, r := range rows {
+				if col[r] == models.MissingBin {
+					miss[0]++
+					miss[1] += wt[r]
+					miss[2] += wy[r]
+				}
 			}
 		}
-		cum[0], cum[1], cum[2] = n, w, s
-		miss[0], miss[1], miss[2] = mn, mw, ms
 	} else {
 		cls := g.ts.cls
 		for _, r := range rows {
-			c := int(col[r])
-			switch {
-			case c == models.MissingBin:
-				miss[0]++
-				miss[1+cls[r]] += wt[r]
-			case c <= t:
-				cum[0]++
-				cum[1+cls[r]] += wt[r]
+			keep := uint64(int64(int(col[r])-t-1) >> 63)
+			cnt += int(keep & 1)
+			cum[1+cls[r]] += math.Float64frombits(math.Float64bits(wt[r]) & keep)
+		}
+		if nmiss > 0 {
+			for _, r := range rows {
+				if col[r] == models.MissingBin {
+					miss[0]++
+					miss[1+cls[r]] += wt[r]
+				}
 			}
 		}
 	}
+	cum[0] = float64(cnt)
 	if nmiss == 0 {
 		miss = nil
 	}
