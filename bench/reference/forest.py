@@ -5,6 +5,9 @@ extra_trees, cart) on the shared real datasets.
     /usr/bin/python3 bench/reference/forest.py [datasets dir] [out dir]
         # defaults: /work/shared/datasets and /tmp/forestref
     FOREST_REF_DIR=/tmp/forestref go test ./models/forest -run TestReferenceRealData -v
+    /usr/bin/python3 bench/reference/forest.py synthetic
+        # CPU ms per tree on the 20k x 20 shapes of the Go benchmarks
+        # (go test ./models/forest -bench Fit), 1 thread
 
 The script encodes each dataset (string/bool columns -> integer category codes
 in sorted order, NaN kept), splits it 80/20 with numpy RandomState(0), writes
@@ -94,7 +97,34 @@ def score(k, y, p):
     return {"rmse": rmse, "r2": float(r2)}
 
 
+def synthetic():
+    """scikit-learn CPU time per tree on data shaped like the Go benchmarks:
+    regression y = sin(3 x0) + x1^2 + 0.5 x2 x3 + noise on 20 normal
+    features, classification (x0 > .5) xor (x1 > .5) on 20 uniform ones."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20000, 20))
+    y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2 + 0.5 * X[:, 2] * X[:, 3] + 0.1 * rng.normal(size=20000)
+    U = rng.uniform(size=(20000, 20))
+    yc = ((U[:, 0] > .5) != (U[:, 1] > .5)).astype(int)
+    for name, m, XX, yy in [
+            ("rf-reg", RandomForestRegressor(10, n_jobs=1), X, y),
+            ("et-reg", ExtraTreesRegressor(10, n_jobs=1), X, y),
+            ("cart-reg", DecisionTreeRegressor(), X, y),
+            ("rf-cls", RandomForestClassifier(10, n_jobs=1), U, yc),
+            ("et-cls", ExtraTreesClassifier(10, n_jobs=1), U, yc),
+            ("cart-cls", DecisionTreeClassifier(), U, yc)]:
+        best = 1e9
+        for _ in range(2):
+            c = time.process_time()
+            m.fit(XX, yy)
+            best = min(best, time.process_time() - c)
+        print(f"{name:9s} cpu ms/tree {best * 1000 / getattr(m, 'n_estimators', 1):.1f}", flush=True)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "synthetic":
+        synthetic()
+        return
     src = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets"
     out = sys.argv[2] if len(sys.argv) > 2 else "/tmp/forestref"
     os.makedirs(out, exist_ok=True)
