@@ -27,13 +27,15 @@ func BenchmarkFitDepth6(b *testing.B) {
 	benchFit(b, 2, models.Params{"max_depth": 6, "max_leaves": 64, "lambda_l2": 1.0, "min_child_weight": 1.0, "min_data_in_leaf": 0})
 }
 
-func BenchmarkPredict(b *testing.B) {
-	d := synth(20000, 20, 2, false, 1)
-	m, _ := New(models.Params{"num_rounds": 50})
+// benchPredict times Predict on 20k rows × 20 features after fitting
+// with p (50 rounds).
+func benchPredict(b *testing.B, classes int, p models.Params) {
+	d := synth(20000, 20, classes, false, 1)
+	m, _ := New(models.Params{"num_rounds": 50}.Merge(p))
 	if err := m.Fit(b.Context(), d); err != nil {
 		b.Fatal(err)
 	}
-	out := make([]float64, 2*len(d.Y))
+	out := make([]float64, models.OutputLen(len(d.Y), classes))
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := m.Predict(out, d.X); err != nil {
@@ -41,6 +43,12 @@ func BenchmarkPredict(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkPredict(b *testing.B) { benchPredict(b, 2, nil) }
+func BenchmarkPredictDepth6(b *testing.B) {
+	benchPredict(b, 2, models.Params{"max_depth": 6, "max_leaves": 64, "min_data_in_leaf": 0, "lambda_l2": 1.0, "min_child_weight": 1.0})
+}
+func BenchmarkPredictMulticlass(b *testing.B) { benchPredict(b, 5, models.Params{"num_rounds": 10}) }
 
 // BenchmarkHistRows times the gathered histogram kernel (ns per row).
 func BenchmarkHistRows(b *testing.B) {

@@ -235,6 +235,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 		return fmt.Errorf("%w: %d trailing bytes", ErrFormat, len(r.b))
 	}
 	out.bestIter = ntrees / out.k
+	out.forest = buildForest(out.trees, out.k)
 	*m = out
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/automl-agent/automl/models"
 )
@@ -29,6 +28,8 @@ type Model struct {
 	trees      []tree    // round r, output c is trees[r*k+c]
 	imp        []float64
 	bestIter   int // rounds kept (early stopping), = len(trees)/k
+
+	forest *forest // prediction layout of trees, built by Fit and UnmarshalBinary
 }
 
 // New returns an unfitted model with hyperparameters p (absent names take
@@ -117,6 +118,7 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 	m.nf, m.numClasses, m.obj, m.k = nf, d.NumClasses, obj, k
 	m.base = baseScores(obj, k, d.Y, d.W)
 	m.trees = m.trees[:0]
+	m.forest = nil
 	score := make([]float64, n*k)
 	for i := range score {
 		score[i] = m.base[i%k]
@@ -227,6 +229,7 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 		m.trees = m.trees[:bestRound*k]
 	}
 	m.bestIter = len(m.trees) / k
+	m.forest = buildForest(m.trees, k)
 	m.imp = make([]float64, nf)
 	for i := range m.trees {
 		for _, nd := range m.trees[i].nodes {
@@ -322,7 +325,7 @@ func checkBins(b *models.Binned, n, nf int) error {
 // classification. Rows are scored in parallel blocks; the result does not
 // depend on the parallelism.
 func (m *Model) Predict(dst []float64, X [][]float64) error {
-	if m.base == nil {
+	if m.base == nil || m.forest == nil {
 		return models.ErrNotFitted
 	}
 	if err := models.CheckPredict(dst, X, m.nf, m.numClasses); err != nil {
@@ -345,51 +348,6 @@ func (m *Model) Predict(dst []float64, X [][]float64) error {
 		softmaxRows(raw, raw, k)
 	}
 	return nil
-}
-
-// predictBlock is the number of rows scored together (trees stay in cache
-// while a block runs through them).
-const predictBlock = 128
-
-// rawTo writes raw scores (n×k row-major) into dst.
-func (m *Model) rawTo(dst []float64, X [][]float64, n int) {
-	k := m.k
-	nblocks := (n + predictBlock - 1) / predictBlock
-	do := func(b int) {
-		lo, hi := b*predictBlock, min((b+1)*predictBlock, n)
-		out := dst[lo*k : hi*k]
-		for i := range out {
-			out[i] = m.base[i%k]
-		}
-		for ti := range m.trees {
-			t := &m.trees[ti]
-			c := ti % k
-			for i := lo; i < hi; i++ {
-				out[(i-lo)*k+c] += t.leaves[t.leafRaw(X, i)]
-			}
-		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), nblocks)
-	if workers <= 1 {
-		for b := range nblocks {
-			do(b)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nblocks {
-					return
-				}
-				do(b)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // Importances returns the total split gain per feature (nil before Fit).

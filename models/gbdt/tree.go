@@ -28,36 +28,6 @@ type tree struct {
 	cats   []uint64  // 4 words per categorical split
 }
 
-// leafRaw returns the leaf reached by row i of X (column-major, raw values).
-func (t *tree) leafRaw(X [][]float64, i int) int {
-	if len(t.nodes) == 0 {
-		return 0
-	}
-	n := int32(0)
-	for {
-		nd := &t.nodes[n]
-		v := X[nd.feature][i]
-		var left bool
-		switch {
-		case nd.cat >= 0:
-			c := models.CategoryCode(v)
-			left = t.cats[int(nd.cat)*4+int(c>>6)]>>(c&63)&1 != 0
-		case nd.defLeft:
-			left = !(v > nd.thr)
-		default:
-			left = v <= nd.thr
-		}
-		next := nd.right
-		if left {
-			next = nd.left
-		}
-		if next < 0 {
-			return int(^next)
-		}
-		n = next
-	}
-}
-
 // leafBinned returns the leaf reached by row i of binned codes.
 func (t *tree) leafBinned(codes [][]uint8, i int) int {
 	if len(t.nodes) == 0 {
