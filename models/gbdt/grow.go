@@ -146,13 +146,13 @@ func (g *grower) work() {
 // runTask runs featureTask over g.feats, in parallel when the node is big.
 func (g *grower) runTask(rows int) {
 	if g.nworkers == 0 || rows*len(g.feats) < parallelWork {
-		for i := range g.feats {
+		for i := range g.numTasks() {
 			g.featureTask(i)
 		}
 		return
 	}
 	g.next.Store(0)
-	g.count = len(g.feats)
+	g.count = g.numTasks()
 	g.wg.Add(len(g.start))
 	for _, ch := range g.start {
 		ch <- struct{}{}
@@ -176,25 +176,59 @@ func (g *grower) release(h []bin) {
 	}
 }
 
-// featureTask builds the small child's histogram of feature g.feats[i],
-// derives the large child's by subtraction when asked, and finds the best
-// split of each child on that feature.
+// featureGroup is the number of features whose histograms one pass over
+// the rows builds (one gradient load and conversion per row for all of
+// them, and independent accumulation chains).
+const featureGroup = 4
+
+// numTasks is the number of feature tasks of a node.
+func (g *grower) numTasks() int { return (len(g.feats) + featureGroup - 1) / featureGroup }
+
+// featureTask builds the small child's histograms of features
+// g.feats[i*featureGroup:][:featureGroup], derives the large child's by
+// subtraction when asked, and finds the best split of each child on each
+// of those features.
 func (g *grower) featureTask(i int) {
 	t := &g.task
-	j := g.feats[i]
-	nb := g.nbins[j]
-	hs := (*[histBins]bin)(t.small[int(j)*histBins:])
-	clear(hs[:nb])
-	hs[models.MissingBin] = bin{}
-	col := g.codes[j]
-	if t.rows == nil {
-		histAll(hs, col, t.ogh)
-	} else {
-		histRows(hs, col, t.rows, t.ogh)
+	lo, hi := i*featureGroup, min((i+1)*featureGroup, len(g.feats))
+	var hs [featureGroup]*[histBins]bin
+	var cols [featureGroup][]uint8
+	for f := lo; f < hi; f++ {
+		j := g.feats[f]
+		h := (*[histBins]bin)(t.small[int(j)*histBins:])
+		clear(h[:g.nbins[j]])
+		h[models.MissingBin] = bin{}
+		hs[f-lo] = h
+		cols[f-lo] = g.codes[j]
 	}
-	g.resA[i].feature = -1
+	switch {
+	case hi-lo == featureGroup && t.rows == nil:
+		histAll4(hs[0], hs[1], hs[2], hs[3], cols[0], cols[1], cols[2], cols[3], t.ogh)
+	case hi-lo == featureGroup:
+		histRows4(hs[0], hs[1], hs[2], hs[3], cols[0], cols[1], cols[2], cols[3], t.rows, t.ogh)
+	default:
+		for f := range hi - lo {
+			if t.rows == nil {
+				histAll(hs[f], cols[f], t.ogh)
+			} else {
+				histRows(hs[f], cols[f], t.rows, t.ogh)
+			}
+		}
+	}
+	for f := lo; f < hi; f++ {
+		g.splitFeature(f, hs[f-lo])
+	}
+}
+
+// splitFeature finds the best splits on feature g.feats[f] of the small
+// child (histogram hs, already built) and of the large child.
+func (g *grower) splitFeature(f int, hs *[histBins]bin) {
+	t := &g.task
+	j := g.feats[f]
+	nb := g.nbins[j]
+	g.resA[f].feature = -1
 	if t.sInfo.split {
-		g.findBest(&g.resA[i], hs, j, nb, &t.sInfo)
+		g.findBest(&g.resA[f], hs, j, nb, &t.sInfo)
 	}
 	if t.large == nil {
 		return
@@ -208,9 +242,55 @@ func (g *grower) featureTask(i int) {
 	}
 	hl[models.MissingBin].g -= hs[models.MissingBin].g
 	hl[models.MissingBin].h -= hs[models.MissingBin].h
-	g.resB[i].feature = -1
+	g.resB[f].feature = -1
 	if t.lInfo.split {
-		g.findBest(&g.resB[i], hl, j, nb, &t.lInfo)
+		g.findBest(&g.resB[f], hl, j, nb, &t.lInfo)
+	}
+}
+
+// histAll4 is histAll for four features at once.
+//
+//go:noinline
+func histAll4(h0, h1, h2, h3 *[histBins]bin, c0, c1, c2, c3 []uint8, gh []gpair) {
+	n := len(gh)
+	c0, c1, c2, c3 = c0[:n], c1[:n], c2[:n], c3[:n]
+	for i, p := range gh {
+		g, h := float64(p.g), float64(p.h)
+		q := &h0[c0[i]]
+		q.g += g
+		q.h += h
+		q = &h1[c1[i]]
+		q.g += g
+		q.h += h
+		q = &h2[c2[i]]
+		q.g += g
+		q.h += h
+		q = &h3[c3[i]]
+		q.g += g
+		q.h += h
+	}
+}
+
+// histRows4 is histRows for four features at once.
+//
+//go:noinline
+func histRows4(h0, h1, h2, h3 *[histBins]bin, c0, c1, c2, c3 []uint8, rows []int32, ogh []gpair) {
+	ogh = ogh[:len(rows)]
+	for i, r := range rows {
+		p := ogh[i]
+		g, h := float64(p.g), float64(p.h)
+		q := &h0[c0[r]]
+		q.g += g
+		q.h += h
+		q = &h1[c1[r]]
+		q.g += g
+		q.h += h
+		q = &h2[c2[r]]
+		q.g += g
+		q.h += h
+		q = &h3[c3[r]]
+		q.g += g
+		q.h += h
 	}
 }
 
