@@ -276,6 +276,9 @@ func histAll4(h0, h1, h2, h3 *[histBins]bin, c0, c1, c2, c3 []uint8, gh []gpair)
 //go:noinline
 func histRows4(h0, h1, h2, h3 *[histBins]bin, c0, c1, c2, c3 []uint8, rows []int32, ogh []gpair) {
 	ogh = ogh[:len(rows)]
+	// Equal lengths let one bounds check cover all four columns.
+	n := len(c0)
+	c1, c2, c3 = c1[:n], c2[:n], c3[:n]
 	for i, r := range rows {
 		p := ogh[i]
 		g, h := float64(p.g), float64(p.h)
