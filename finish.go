@@ -54,17 +54,25 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		columns: r.pipe.InputColumns(),
 	}
 	if !r.o.DisableEnsemble && len(ok) > 1 {
-		cand := ok[:min(len(ok), keepTop)]
+		cand := diverse(ok, keepTop, perFamily)
 		oofs := make([][]float64, len(cand))
 		for i, t := range cand {
 			oofs[i] = t.oof
 		}
-		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, r.metric, 0)
+		// Label metrics (accuracy, F1, ...) are too coarse to steer
+		// Caruana's selection on small data: blend by log loss then, and
+		// take the blend unless it loses more than one row's worth of the
+		// metric to the best single trial.
+		gm, slack := r.metric, 0.0
+		if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k > 0 {
+			gm, slack = evaluate.LogLoss{}, 1/float64(len(r.y))
+		}
+		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, gm, 0)
 		if err != nil {
 			r.o.Logger.Warn("ensemble failed", "err", err)
-		} else if blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, len(trials)); err == nil && len(mm) > 1 {
+		} else if blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, len(trials)); err == nil && (len(mm) > 1 || mm[0] != best) {
 			lb.Rows = append(lb.Rows, row)
-			if r.beats(row.Score, best.score) {
+			if r.beats(row.Score, best.score) || (slack > 0 && row.Score >= best.score-slack) {
 				weights, members, oof = mw, mm, blend
 				selected = row.ID
 			}
@@ -104,6 +112,28 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		p.members = append(p.members, m)
 	}
 	return p, nil
+}
+
+// perFamily caps the ensemble candidates of one model family, so that a
+// family with dozens of near-identical tuned trials does not crowd out the
+// others.
+const perFamily = 5
+
+// diverse returns up to n trials from ranked, best first, at most per of
+// each model family.
+func diverse(ranked []*trial, n, per int) []*trial {
+	count := map[string]int{}
+	var out []*trial
+	for _, t := range ranked {
+		if len(out) == n {
+			break
+		}
+		if count[t.spec.Name] < per {
+			count[t.spec.Name]++
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // stackMembers is how many of the best trials a stacker combines.

@@ -433,7 +433,8 @@ func (r *run) tieBreak(oof []float64) float64 {
 }
 
 // dropWeak frees the out-of-fold predictions and fold models of every
-// successful trial outside the best keepTop, to bound memory.
+// successful trial that is not an ensemble candidate (the best keepTop,
+// at most perFamily of each model), to bound memory.
 func (r *run) dropWeak(trials []*trial) {
 	var ok []*trial
 	for _, t := range trials {
@@ -450,8 +451,17 @@ func (r *run) dropWeak(trials []*trial) {
 		}
 		return 1
 	})
-	for _, t := range ok[keepTop:] {
-		t.oof, t.models = nil, nil
+	keep := map[*trial]bool{}
+	for _, t := range diverse(ok, keepTop, perFamily) {
+		keep[t] = true
+	}
+	if r.bestTrial != nil {
+		keep[r.bestTrial] = true
+	}
+	for _, t := range ok {
+		if !keep[t] {
+			t.oof, t.models = nil, nil
+		}
 	}
 }
 
