@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/automl-agent/automl/ensemble"
 	"github.com/automl-agent/automl/evaluate"
@@ -320,13 +319,4 @@ func inputOf(r *run, v *viewData) models.Input {
 		return models.InputNative
 	}
 	return models.InputDense
-}
-
-// describe lists a predictor's members for logs and the CLI.
-func (p *Predictor) describe() string {
-	var parts []string
-	for _, m := range p.members {
-		parts = append(parts, fmt.Sprintf("%s×%.2f", m.name, m.weight))
-	}
-	return strings.Join(parts, " + ")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/ensemble"
@@ -226,4 +227,22 @@ func (p *Predictor) combine(dst []float64, preds [][]float64, view func(models.I
 // applyTemperature rescales each probability row as softmax(log(p)/T).
 func applyTemperature(proba []float64, k int, t float64) {
 	_ = (&ensemble.Temperature{T: t}).Apply(proba, proba, k)
+}
+
+// String describes the predictor for people: task, target and the blend,
+// e.g. "binary predictor of survived: gbdt×0.60 + logistic×0.40 (5 models each)".
+func (p *Predictor) String() string {
+	var parts []string
+	for _, m := range p.members {
+		parts = append(parts, fmt.Sprintf("%s×%.2f", m.name, m.weight))
+	}
+	how := strings.Join(parts, " + ")
+	if p.stacker != nil {
+		how = "stack of " + how
+	}
+	n := 0
+	if len(p.members) > 0 {
+		n = len(p.members[0].models)
+	}
+	return fmt.Sprintf("%s predictor of %s: %s (%d models each)", p.task, p.target, how, n)
 }

@@ -203,7 +203,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stdout, "  %-24s %9.4f ± %.4f\n", imp.Column, imp.Mean, imp.Std)
 		}
 	}
-	fmt.Fprintf(stdout, "saved %s (%s, %.1fs)\n", *out, res.Profile.Task, res.Duration.Seconds())
+	fmt.Fprintf(stdout, "saved %s: %s; fit took %.1fs\n", *out, res.Predictor, res.Duration.Seconds())
 	return nil
 }
 
