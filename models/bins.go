@@ -158,21 +158,102 @@ func (b *Binned) BinValue(j int, v float64) uint8 {
 	return binOf(b.Uppers[j], v)
 }
 
-// binOf returns the first b with v <= up[b], or MissingBin for NaN.
+// binOf returns the first b with v <= up[b], or MissingBin for NaN. The
+// search halves a window of candidates a fixed number of times with a
+// conditional move instead of a branch (quantile edges make the branch
+// unpredictable).
 func binOf(up []float64, v float64) uint8 {
 	if v != v {
 		return MissingBin
 	}
-	lo, hi := 0, len(up)-1 // up[hi] is +Inf
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if v <= up[m] {
-			hi = m
-		} else {
-			lo = m + 1
+	// The answer is in [base, base+n); up[len(up)-1] is +Inf.
+	base, n := 0, len(up)
+	for n > 1 {
+		half := n >> 1
+		if up[base+half-1] < v {
+			base += half
 		}
+		n -= half
 	}
-	return uint8(lo)
+	return uint8(base)
+}
+
+// binIndexBuckets is the number of equal-width buckets of a binIndex.
+const binIndexBuckets = 2048
+
+// binIndex finds bins through a table of equal-width buckets between the
+// first and the last finite edge: bucket k can only hold values of bins
+// first[k]..first[k+1], so a short binary search finishes the job.
+type binIndex struct {
+	up        []float64
+	lo, scale float64
+	first     []uint8 // first[k]: edges in buckets before k; first[buckets] = len(up)-1
+}
+
+func newBinIndex(up []float64) *binIndex {
+	x := &binIndex{up: up}
+	nf := len(up) - 1 // finite edges
+	if nf < 2 || !(up[nf-1] > up[0]) || math.IsInf(up[0], 0) || math.IsInf(up[nf-1], 0) {
+		return x
+	}
+	x.lo = up[0]
+	x.scale = binIndexBuckets / (up[nf-1] - up[0])
+	if math.IsInf(x.scale, 0) || x.scale == 0 {
+		return x
+	}
+	x.first = make([]uint8, binIndexBuckets+1)
+	// first[k] = number of finite edges whose bucket is < k.
+	b := 0
+	for k := range binIndexBuckets + 1 {
+		for b < nf && x.bucket(up[b]) < k {
+			b++
+		}
+		x.first[k] = uint8(b)
+	}
+	return x
+}
+
+// bucket is monotone in v (so edges and values agree on it).
+func (x *binIndex) bucket(v float64) int {
+	f := (v - x.lo) * x.scale
+	switch {
+	case !(f > 0):
+		return 0
+	case f >= binIndexBuckets-1:
+		return binIndexBuckets - 1
+	}
+	return int(f)
+}
+
+// binTo writes the bin of each src value into dst (as binOf).
+func (x *binIndex) binTo(dst []uint8, src []float64) {
+	if x.first == nil {
+		for i, v := range src {
+			dst[i] = binOf(x.up, v)
+		}
+		return
+	}
+	dst = dst[:len(src)]
+	up, first := x.up, x.first[:binIndexBuckets+1]
+	for i, v := range src {
+		if v != v {
+			dst[i] = MissingBin
+			continue
+		}
+		k := x.bucket(v)
+		// Edges of bucket k are up[lo:hi]; any value in it has its bin in
+		// [lo, hi] (hi: the first edge of a later bucket).
+		lo, hi := int(first[k]), int(first[k+1])
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if v <= up[m] {
+				hi = m
+			} else {
+				lo = m + 1
+			}
+		}
+		dst[i] = uint8(lo)
+	}
 }
 
 // codes bins X column by column into one contiguous block.
@@ -192,9 +273,13 @@ func (b *Binned) codes(X [][]float64) [][]uint8 {
 			return
 		}
 		up := b.Uppers[j]
-		for i, v := range src {
-			dst[i] = binOf(up, v)
+		if len(src) < 4096 {
+			for i, v := range src {
+				dst[i] = binOf(up, v)
+			}
+			return
 		}
+		newBinIndex(up).binTo(dst, src)
 	})
 	return codes
 }
@@ -255,7 +340,7 @@ func quantileEdges(col []float64, sample []int, maxBins int) []float64 {
 	if len(vals) == 0 {
 		return []float64{math.Inf(1)}
 	}
-	slices.Sort(vals)
+	sortFloats(vals)
 	d := 1
 	for i := 1; i < len(vals); i++ {
 		if vals[i] != vals[i-1] {
@@ -312,6 +397,60 @@ func quantileEdges(col []float64, sample []int, maxBins int) []float64 {
 		i = k
 	}
 	return append(edges, math.Inf(1))
+}
+
+// radixScratch holds *[]uint64 buffers for sortFloats (one per binning
+// goroutine at a time, instead of two fresh arrays per feature).
+var radixScratch sync.Pool
+
+// sortFloats sorts NaN-free values ascending (-0 before +0): an LSD radix
+// sort on 11-bit digits of the order-preserving bit pattern for long
+// slices, skipping digits that all values share; slices.Sort otherwise.
+func sortFloats(v []float64) {
+	if len(v) < 4096 {
+		slices.Sort(v)
+		return
+	}
+	const bits, size = 11, 1 << 11
+	sp, _ := radixScratch.Get().(*[]uint64)
+	if sp == nil {
+		sp = new([]uint64)
+	}
+	defer radixScratch.Put(sp)
+	if cap(*sp) < 2*len(v) {
+		*sp = make([]uint64, 2*len(v))
+	}
+	keys, tmp := (*sp)[:len(v)], (*sp)[len(v):2*len(v)]
+	for i, x := range v {
+		u := math.Float64bits(x)
+		// Negative: flip all bits; positive: flip the sign bit.
+		keys[i] = u ^ (uint64(int64(u)>>63) | 1<<63)
+	}
+	var count [size]int
+	for shift := uint(0); shift < 64; shift += bits {
+		count = [size]int{}
+		for _, k := range keys {
+			count[k>>shift&(size-1)]++
+		}
+		if count[keys[0]>>shift&(size-1)] == len(keys) {
+			continue // every key has this digit
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, k := range keys {
+			d := k >> shift & (size - 1)
+			tmp[count[d]] = k
+			count[d]++
+		}
+		keys, tmp = tmp, keys
+	}
+	for i, k := range keys {
+		// Undo the flip: keys with the top bit set came from positives.
+		v[i] = math.Float64frombits(k ^ (uint64(int64(^k)>>63) | 1<<63))
+	}
 }
 
 // midpoint returns an edge e with a <= e < b.
