@@ -1,17 +1,21 @@
 #!/bin/sh
 # Speed benchmark, run from the repository root:
 #
-#   sh bench/speed/run.sh        # REPEATS=3 MC_ROUNDS=50 TASKS=cls,reg by default
+#   sh bench/speed/run.sh        # REPEATS=3 MC_ROUNDS=50 TASKS=cls,reg MEM=1 by default
 #
 # 1. the kit's gbdt_speed.py (XGBoost, 2 threads; writes the cls/reg CSVs),
 # 2. xgb_bench.py (XGBoost again, with CPU seconds, plus the 10-class shape),
 # 3. gbdtbench (models/gbdt with the same settings, GOMAXPROCS=2),
 # then compare.py prints ours / XGBoost ratios from this same run.
+# With MEM=1, 4. one more cls run of each side (1 repeat) under
+# /usr/bin/time -v for the peak resident set size (whole process: reading the
+# CSV, binning or DMatrix, training, predicting).
 # Data and results go to $OUT (default /tmp/automl-bench/speed); never commit them.
 set -eu
 OUT=${OUT:-/tmp/automl-bench/speed}
 REPEATS=${REPEATS:-3}
 MC_ROUNDS=${MC_ROUNDS:-50}
+MEM=${MEM:-1}
 TASKS=${TASKS:-cls,reg}
 KIT=${KIT:-/work/shared/bench/speed/gbdt_speed.py}
 HERE=$(dirname "$0")
@@ -30,3 +34,12 @@ if [ "$MC_ROUNDS" -gt 0 ]; then
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/python3 "$HERE/compare.py" "$OUT"
+if [ "$MEM" = 1 ]; then
+	/usr/bin/time -v /usr/bin/python3 "$HERE/xgb_bench.py" --out "$OUT" --repeats 1 --threads 2 --tasks cls \
+		>/dev/null 2>"$OUT/xgb.time"
+	GOMAXPROCS=2 /usr/bin/time -v "$OUT/gbdtbench" -data "$OUT" -tasks cls -repeats 1 -threads 2 \
+		>/dev/null 2>"$OUT/go.time"
+	x=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/xgb.time")
+	g=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/go.time")
+	echo "peak RSS cls (MB) xgb / ours = ratio: $((x / 1024)) / $((g / 1024)) = $(echo "$g $x" | awk '{printf "%.2f", $1/$2}')"
+fi
