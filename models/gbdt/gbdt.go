@@ -195,12 +195,16 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 				renewAbsolute(&t, leaves, g.idx, score, d.Y, d.W, c.lr)
 			}
 			if all {
-				for li := range leaves {
-					v := t.leaves[li]
-					for _, r := range g.idx[leaves[li].start:leaves[li].end] {
-						score[int(r)*k+kc] += v
+				// Leaves are ranges of idx covering each row once.
+				parallelRows(n, threads, func(lo, hi int) {
+					for li := range leaves {
+						s, e := max(leaves[li].start, lo), min(leaves[li].end, hi)
+						v := t.leaves[li]
+						for _, r := range g.idx[s:max(s, e)] {
+							score[int(r)*k+kc] += v
+						}
 					}
-				}
+				})
 			} else {
 				for i := range n {
 					treeLeaf[i] = int32(t.leafBinned(bins.Codes, i))

@@ -254,18 +254,20 @@ func (g *grower) splitFeature(f int, hs *[histBins]bin) {
 func histAll4(h0, h1, h2, h3 *[histBins]bin, c0, c1, c2, c3 []uint8, gh []gpair) {
 	n := len(gh)
 	c0, c1, c2, c3 = c0[:n], c1[:n], c2[:n], c3[:n]
+	// Slices of the arrays: no nil check per row.
+	s0, s1, s2, s3 := h0[:], h1[:], h2[:], h3[:]
 	for i, p := range gh {
 		g, h := float64(p.g), float64(p.h)
-		q := &h0[c0[i]]
+		q := &s0[c0[i]]
 		q.g += g
 		q.h += h
-		q = &h1[c1[i]]
+		q = &s1[c1[i]]
 		q.g += g
 		q.h += h
-		q = &h2[c2[i]]
+		q = &s2[c2[i]]
 		q.g += g
 		q.h += h
-		q = &h3[c3[i]]
+		q = &s3[c3[i]]
 		q.g += g
 		q.h += h
 	}
@@ -279,19 +281,21 @@ func histRows4(h0, h1, h2, h3 *[histBins]bin, c0, c1, c2, c3 []uint8, rows []int
 	// Equal lengths let one bounds check cover all four columns.
 	n := len(c0)
 	c1, c2, c3 = c1[:n], c2[:n], c3[:n]
+	// Slices of the arrays: no nil check per row.
+	s0, s1, s2, s3 := h0[:], h1[:], h2[:], h3[:]
 	for i, r := range rows {
 		p := ogh[i]
 		g, h := float64(p.g), float64(p.h)
-		q := &h0[c0[r]]
+		q := &s0[c0[r]]
 		q.g += g
 		q.h += h
-		q = &h1[c1[r]]
+		q = &s1[c1[r]]
 		q.g += g
 		q.h += h
-		q = &h2[c2[r]]
+		q = &s2[c2[r]]
 		q.g += g
 		q.h += h
-		q = &h3[c3[r]]
+		q = &s3[c3[r]]
 		q.g += g
 		q.h += h
 	}
@@ -575,13 +579,38 @@ func (g *grower) reduce(res []split) split {
 	return best
 }
 
+// parallelPartition is the node size from which two goroutines partition.
+const parallelPartition = 64 << 10
+
 // partition reorders idx[start:end] so the rows going left come first,
-// keeping their order, and returns the boundary.
+// keeping their order, and returns the boundary. Big nodes are split in
+// two halves partitioned at once, then stitched: the result is the same.
 func (g *grower) partition(start, end int, s *split) int {
 	rows := g.idx[start:end]
 	col := g.codes[s.feature]
 	sc := g.scratch[:len(rows)]
-	w, k := 0, 0
+	if g.nworkers == 0 || len(rows) < parallelPartition {
+		w, k := partitionRows(rows, sc, col, s)
+		copy(rows[w:], sc[:k])
+		return start + w
+	}
+	m := len(rows) / 2
+	var wb, kb int
+	var wg sync.WaitGroup
+	wg.Go(func() { wb, kb = partitionRows(rows[m:], sc[m:], col, s) })
+	wa, ka := partitionRows(rows[:m], sc[:m], col, s)
+	wg.Wait()
+	// rows: [A left | A ... | B left | B ...], sc: [A right | ... | B right | ...]
+	copy(rows[wa:], rows[m:m+wb])
+	copy(rows[wa+wb:], sc[:ka])
+	copy(rows[wa+wb+ka:], sc[m:m+kb])
+	return start + wa + wb
+}
+
+// partitionRows writes the rows going left to rows[:w] and the others to
+// sc[:k], both in their original order (sc and rows have equal length).
+func partitionRows(rows, sc []int32, col []uint8, s *split) (w, k int) {
+	sc = sc[:len(rows)]
 	if s.cat {
 		set := s.set
 		for _, r := range rows {
@@ -592,36 +621,35 @@ func (g *grower) partition(start, end int, s *split) int {
 			w += l
 			k += 1 - l
 		}
-	} else {
-		thr := s.thr
-		if s.defLeft {
-			for _, r := range rows {
-				c := col[r]
-				l := 0
-				if c <= thr || c == models.MissingBin {
-					l = 1
-				}
-				rows[w] = r
-				sc[k] = r
-				w += l
-				k += 1 - l
-			}
-		} else {
-			for _, r := range rows {
-				c := col[r]
-				l := 0
-				if c <= thr {
-					l = 1
-				}
-				rows[w] = r
-				sc[k] = r
-				w += l
-				k += 1 - l
-			}
-		}
+		return w, k
 	}
-	copy(rows[w:], sc[:k])
-	return start + w
+	thr := s.thr
+	if s.defLeft {
+		for _, r := range rows {
+			c := col[r]
+			l := 0
+			if c <= thr || c == models.MissingBin {
+				l = 1
+			}
+			rows[w] = r
+			sc[k] = r
+			w += l
+			k += 1 - l
+		}
+		return w, k
+	}
+	for _, r := range rows {
+		c := col[r]
+		l := 0
+		if c <= thr {
+			l = 1
+		}
+		rows[w] = r
+		sc[k] = r
+		w += l
+		k += 1 - l
+	}
+	return w, k
 }
 
 // grow builds one tree on the rows idx[:rows] with gradients g.gh. When all

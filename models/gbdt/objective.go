@@ -165,7 +165,10 @@ func gradients(obj uint8, gh []gpair, score []float64, K, k int, y, w []float64,
 		score = score[:n]
 		for i := range gh {
 			p := sigmoid(score[i])
-			h := math.Max(p*(1-p), 1e-16)
+			h := p * (1 - p)
+			if !(h >= 1e-16) {
+				h = 1e-16
+			}
 			gh[i] = gpair{float32(p - y[i]), float32(h)}
 		}
 	case objMulticlass:
@@ -178,7 +181,10 @@ func gradients(obj uint8, gh []gpair, score []float64, K, k int, y, w []float64,
 			if int(y[i]) == k {
 				t = 1
 			}
-			h := math.Max(p*(1-p), 1e-16)
+			h := p * (1 - p)
+			if !(h >= 1e-16) {
+				h = 1e-16
+			}
 			gh[i] = gpair{float32(p - t), float32(h)}
 		}
 	}

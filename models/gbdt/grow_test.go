@@ -1,0 +1,72 @@
+package gbdt
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// TestPartitionParallelMatchesSerial checks the two-goroutine partition of
+// big nodes against a stable filter.
+func TestPartitionParallelMatchesSerial(t *testing.T) {
+	const n = parallelPartition*2 + 123
+	rng := rand.New(rand.NewPCG(9, 9))
+	col := make([]uint8, n)
+	for i := range col {
+		col[i] = uint8(rng.IntN(256))
+	}
+	bins := &models.Binned{N: n, Codes: [][]uint8{col, col}, Uppers: [][]float64{nil, nil}} // two features: workers start
+	c, err := parseConfig(nil)
+	require.NoError(t, err)
+	var set [4]uint64
+	for w := range set {
+		set[w] = rng.Uint64()
+	}
+	splits := map[string]split{
+		"numeric":      {feature: 0, thr: 100},
+		"default left": {feature: 0, thr: 30, defLeft: true},
+		"categorical":  {feature: 0, cat: true, set: set},
+	}
+	goesLeft := func(s split, c uint8) bool {
+		switch {
+		case s.cat:
+			return s.set[c>>6]>>(c&63)&1 != 0
+		case c == models.MissingBin:
+			return s.defLeft
+		}
+		return c <= s.thr
+	}
+	for name, s := range splits {
+		t.Run(name, func(t *testing.T) {
+			g := newGrower(&c, bins, 2)
+			defer g.close()
+			require.Positive(t, g.nworkers)
+			// A node of every other row, from row 7 on.
+			var node []int32
+			for i := 7; i < n; i += 2 {
+				node = append(node, int32(i))
+			}
+			copy(g.idx[7:], node)
+			var want []int32
+			for _, r := range node {
+				if goesLeft(s, col[r]) {
+					want = append(want, r)
+				}
+			}
+			nleft := len(want)
+			for _, r := range node {
+				if !goesLeft(s, col[r]) {
+					want = append(want, r)
+				}
+			}
+			mid := g.partition(7, 7+len(node), &s)
+			assert.Equal(t, 7+nleft, mid)
+			assert.True(t, slices.Equal(want, g.idx[7:7+len(node)]))
+		})
+	}
+}
