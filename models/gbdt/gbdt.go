@@ -143,10 +143,7 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 	defer g.close()
 	rng := rand.New(rand.NewPCG(c.seed, 0x6762647421))
 	bestLoss, bestRound := math.Inf(1), 0
-	var treeLeaf []int32
-	if c.bagging < 1 {
-		treeLeaf = make([]int32, n)
-	}
+	treeLeaf := make([]int32, n) // leaf of each row in the last tree (without bagging)
 	for round := 0; round < c.rounds; round++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -195,28 +192,31 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 				renewAbsolute(&t, leaves, g.idx, score, d.Y, d.W, c.lr)
 			}
 			if all {
-				// Leaves are ranges of idx covering each row once.
+				// Leaves are ranges of idx covering each row once: note each
+				// row's leaf (a small array), then add in row order.
+				for li := range leaves {
+					for _, r := range g.idx[leaves[li].start:leaves[li].end] {
+						treeLeaf[r] = int32(li)
+					}
+				}
 				parallelRows(n, threads, func(lo, hi int) {
-					for li := range leaves {
-						s, e := max(leaves[li].start, lo), min(leaves[li].end, hi)
-						v := t.leaves[li]
-						for _, r := range g.idx[s:max(s, e)] {
-							score[int(r)*k+kc] += v
-						}
+					for i, l := range treeLeaf[lo:hi] {
+						score[(lo+i)*k+kc] += t.leaves[l]
 					}
 				})
 			} else {
-				for i := range n {
-					treeLeaf[i] = int32(t.leafBinned(bins.Codes, i))
-				}
-				for i := range n {
-					score[i*k+kc] += t.leaves[treeLeaf[i]]
-				}
+				parallelRows(n, threads, func(lo, hi int) {
+					for i := lo; i < hi; i++ {
+						score[i*k+kc] += t.leaves[t.leafBinned(bins.Codes, i)]
+					}
+				})
 			}
 			if valid != nil {
-				for i := range valid.Rows() {
-					vscore[i*k+kc] += t.leaves[t.leafBinned(vbins.Codes, i)]
-				}
+				parallelRows(valid.Rows(), threads, func(lo, hi int) {
+					for i := lo; i < hi; i++ {
+						vscore[i*k+kc] += t.leaves[t.leafBinned(vbins.Codes, i)]
+					}
+				})
 			}
 			m.trees = append(m.trees, t)
 		}
