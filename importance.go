@@ -15,6 +15,9 @@ import (
 const (
 	importanceRows    = 3000
 	importanceRepeats = 3
+	// importanceMinRows is the fewest rows worth measuring on: below it the
+	// shuffles measure noise, and Fit reports no importance instead.
+	importanceMinRows = 200
 )
 
 // importance measures, out of fold, how much the final blend's metric
@@ -32,6 +35,9 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 			return nil // the fallback prior: nothing to measure
 		}
 	}
+	// The first repeat's folds cover every row once; later repeats would
+	// only multiply the cost.
+	splits := r.splits[:r.nfolds]
 	// Which features, per view, come from which input column.
 	var owners [2][][]int // owners[view][col] = feature indices
 	for in, v := range r.views {
@@ -55,9 +61,9 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 	// sample takes a strided sample of about per rows of each fold's
 	// held-out rows.
 	sample := func(per int) {
-		samples = make([]foldSample, len(r.splits))
+		samples = make([]foldSample, len(splits))
 		y, w = nil, nil
-		for fi, s := range r.splits {
+		for fi, s := range splits {
 			stride := max(1, len(s.Test)/per)
 			var local []int
 			for j := 0; j < len(s.Test); j += stride {
@@ -77,8 +83,8 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 			y = append(y, fs.y...)
 		}
 	}
-	per := max(1, importanceRows/len(r.splits))
-	for _, s := range r.splits {
+	per := max(1, importanceRows/len(splits))
+	for _, s := range splits {
 		per = min(per, len(s.Test))
 	}
 	sample(per)
@@ -124,7 +130,11 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 		repeats = 1
 		need /= importanceRepeats
 		if need > left {
-			per = max(10, int(float64(per)*float64(left)/float64(need)))
+			per = int(float64(per) * float64(left) / float64(need))
+			if per*len(splits) < importanceMinRows {
+				r.o.Logger.Info("permutation importance skipped: no time left for enough rows", "rows", per*len(splits))
+				return nil
+			}
 			sample(per)
 			t1 := time.Now()
 			if base, ok = score(); !ok {

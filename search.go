@@ -38,6 +38,7 @@ const (
 	statusFailed  = "failed"
 	statusTimeout = "timeout"
 	statusSkipped = "skipped"
+	statusPruned  = "pruned"
 )
 
 // trial is one model configuration, cross-validated.
@@ -52,6 +53,7 @@ type trial struct {
 	foldScores []float64
 	score, std float64
 	tie        float64        // pooled OOF log loss (classification) or RMSE: breaks score ties
+	first      float64        // score of the first fold model on its own held-out rows
 	oof        []float64      // out-of-fold predictions; nil once dropped
 	models     []models.Model // one per fold; nil once dropped
 	fitSec     float64        // total over folds
@@ -101,7 +103,7 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 		if r.o.MaxTrials > 0 && len(trials)+len(batch) > r.o.MaxTrials {
 			batch = batch[:max(0, r.o.MaxTrials-len(trials))]
 		}
-		r.runBatch(sctx, batch)
+		r.runBatch(sctx, batch, r.leader(trials))
 		for _, t := range batch {
 			if t.status != statusSkipped || t.phase != "tuned" {
 				// Tuned proposals that never started are not worth a row.
@@ -206,7 +208,14 @@ func (tu tuner) history(r *run, trials []*trial) []hyperopt.Observation {
 		if t.spec.Name != tu.spec.Name || t.status == statusSkipped {
 			continue
 		}
-		out = append(out, hyperopt.Observation{Trial: t.id, Config: map[string]any(t.params), Loss: r.loss(t)})
+		loss := r.loss(t)
+		if t.status == statusPruned {
+			loss = t.first
+			if r.metric.Greater() {
+				loss = -loss
+			}
+		}
+		out = append(out, hyperopt.Observation{Trial: t.id, Config: map[string]any(t.params), Loss: loss})
 	}
 	return out
 }
@@ -246,7 +255,12 @@ func (r *run) tuners(trials []*trial) []tuner {
 
 // runBatch trains the trials of a batch in parallel, at most Parallelism
 // at once. Each trial writes only its own fields.
-func (r *run) runBatch(ctx context.Context, batch []*trial) {
+//
+// bar is the best trial of earlier batches (nil if none): a tuned trial
+// whose first fold scores clearly worse than bar's first fold is pruned,
+// successive-halving style on folds. Taking bar from earlier batches only
+// keeps the result independent of Parallelism.
+func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.o.Parallelism, func(ctx context.Context, i int) error {
 		t := batch[i]
 		if est := r.estimate(t); est > 0 && !r.searchEnd.IsZero() && time.Now().Add(est).After(r.searchEnd) {
@@ -257,7 +271,7 @@ func (r *run) runBatch(ctx context.Context, batch []*trial) {
 		}
 		r.emit(Event{Kind: EventTrialStarted, Trial: t.id, Model: t.spec.Name, Params: t.params, Phase: t.phase})
 		start := time.Now()
-		r.runTrial(ctx, t)
+		r.runTrial(ctx, t, bar)
 		if t.ok() {
 			r.observe(t, time.Since(start))
 		}
@@ -340,7 +354,7 @@ func (r *run) finished(t *trial) {
 // runTrial cross-validates one configuration: a fresh model per fold, fit
 // on the other folds and scored on its own. A panic in the model becomes
 // the trial's error.
-func (r *run) runTrial(ctx context.Context, t *trial) {
+func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 	defer func() {
 		if p := recover(); p != nil {
 			t.status = statusFailed
@@ -393,6 +407,21 @@ func (r *run) runTrial(ctx context.Context, t *trial) {
 			return
 		}
 		predDur += time.Since(t1)
+		if fi == 0 {
+			sc, err := r.metric.Score(r.foldY[0], pred, r.k, r.foldW[0])
+			if err != nil {
+				fail(fmt.Errorf("scoring: %w", err))
+				return
+			}
+			t.first = sc
+			if r.prune(t, bar) {
+				t.oof, t.models = nil, nil
+				t.status = statusPruned
+				t.err = fmt.Errorf("first fold %.4g against %.4g for trial %d", sc, bar.first, bar.id)
+				t.fitSec = fitDur.Seconds()
+				return
+			}
+		}
 		// Every repeat predicts each row once: average the repeats.
 		reps := float64(len(r.splits) / r.nfolds)
 		for j, i := range s.Test {
@@ -416,6 +445,31 @@ func (r *run) runTrial(ctx context.Context, t *trial) {
 	t.oof, t.models = oof, fitted
 	t.fitSec = fitDur.Seconds()
 	t.predPer1k = predDur.Seconds() / float64(n) * 1000
+}
+
+// leader returns the best successful trial of trials, or nil.
+func (r *run) leader(trials []*trial) *trial {
+	var best *trial
+	for _, t := range trials {
+		if t.ok() && (best == nil || r.better(t, best)) {
+			best = t
+		}
+	}
+	return best
+}
+
+// prune reports whether tuned trial t, whose first fold scored t.first,
+// is clearly worse than bar: by more than bar's standard deviation over
+// folds (and 1% of its score) on the same fold.
+func (r *run) prune(t, bar *trial) bool {
+	if t.phase != "tuned" || bar == nil || len(r.splits) < 3 {
+		return false
+	}
+	margin := max(bar.std, 0.01*math.Abs(bar.first))
+	if r.metric.Greater() {
+		return t.first < bar.first-margin
+	}
+	return t.first > bar.first+margin
 }
 
 // tieBreak scores pooled OOF predictions by a smooth loss, to rank trials

@@ -20,6 +20,7 @@ const (
 	StatusFailed  = "failed"  // the trial returned an error (see Row.Error)
 	StatusSkipped = "skipped" // the trial was not run (budget, unsupported task)
 	StatusTimeout = "timeout" // the trial ran out of time
+	StatusPruned  = "pruned"  // the trial was stopped early: its first fold was clearly worse than the best
 )
 
 // Member is one base model inside an ensemble row.
@@ -98,10 +99,12 @@ func rowRank(r Row) int {
 		return 0
 	case StatusTimeout:
 		return 2
-	case StatusSkipped:
+	case StatusPruned:
 		return 3
+	case StatusSkipped:
+		return 4
 	}
-	return 4
+	return 5
 }
 
 // compareRows orders rows best first: scored ok rows by score in the
