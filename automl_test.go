@@ -146,7 +146,7 @@ func TestDeterministicAcrossParallelism(t *testing.T) {
 	defer train.Release()
 	var got []string
 	for _, par := range []int{1, 8} {
-		opts := automl.Options{MaxTrials: 24, Seed: 11, Parallelism: par, Include: []string{"logistic", "gbdt", "random_forest", "knn"}}
+		opts := automl.Options{MaxTrials: 24, Seed: 11, Parallelism: par, MaxTunedPerModel: 8, Include: []string{"logistic", "gbdt", "random_forest", "knn"}}
 		res, err := automl.New(opts).Fit(t.Context(), train, "target")
 		require.NoError(t, err)
 		got = append(got, leaderboardJSON(t, res.Leaderboard))

@@ -20,9 +20,9 @@
 // preprocessing pipeline once (preprocess: imputation, encodings, dates,
 // text), cuts stratified folds, and then runs trials: the class-prior
 // baseline first, then a priority-ordered portfolio of known-good
-// configurations of every registered model, cheapest first, then TPE
-// tuning of the best three families until the trial or time budget is
-// spent. Every trial is cross-validated and keeps its out-of-fold
+// configurations of every registered model, cheapest first, then (from
+// 2,000 rows up) TPE tuning of the best three families until the trial or
+// time budget is spent. Every trial is cross-validated and keeps its out-of-fold
 // predictions; greedy ensemble selection (Caruana et al. 2004) blends the
 // best of them. The final predictor averages each member's fold models
 // (bagging) or refits them on all rows (Options.FinalFit).

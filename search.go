@@ -27,10 +27,27 @@ const keepTop = 25
 // a fixed seed and trial budget give the same trials at any parallelism.
 const tuneBatch = 8
 
-// maxTuned caps the tuned trials per model family: past it, more
-// configurations mostly overfit the folds (the leaders win by portfolios
-// and ensembles, not long searches), so Fit returns early instead.
-const maxTuned = 64
+// maxTuned is the automatic cap on tuned trials per model family from
+// smallTune rows up: past it, more configurations mostly overfit the folds
+// (the leaders win by portfolios and ensembles, not long searches), so Fit
+// returns early instead. Below smallTune rows there is no tuning.
+const (
+	maxTuned  = 64
+	smallTune = 2000
+)
+
+// tunedPerModel resolves Options.MaxTunedPerModel.
+func (r *run) tunedPerModel() int {
+	switch n := r.o.MaxTunedPerModel; {
+	case n < 0:
+		return 0
+	case n > 0:
+		return n
+	case len(r.y) < smallTune:
+		return 0
+	}
+	return maxTuned
+}
 
 // Trial statuses, as they appear in the leaderboard.
 const (
@@ -124,7 +141,7 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 
 	tuners := r.tuners(trials)
 	rng := rand.New(rand.NewPCG(r.o.Seed, math.MaxUint64))
-	for tuned := 0; tuned < maxTuned*len(tuners) && !r.stop(sctx, trials); tuned += tuneBatch {
+	for tuned := 0; tuned < r.tunedPerModel()*len(tuners) && !r.stop(sctx, trials); tuned += tuneBatch {
 		batch := make([]*trial, 0, tuneBatch)
 		for len(batch) < tuneBatch {
 			tu := tuners[(len(trials)+len(batch))%len(tuners)]

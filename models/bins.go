@@ -6,7 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
+
+	"github.com/automl-agent/automl/internal/par"
 )
 
 // MissingBin is the bin code of a missing (NaN) value.
@@ -101,7 +102,7 @@ func NewBinned(X [][]float64, categories []int, maxBins int) *Binned {
 		b.Categories = slices.Clone(categories)
 	}
 	sample := sampleRows(n)
-	parallelFeatures(len(X), func(j int) {
+	par.For(runtime.GOMAXPROCS(0), len(X), func(j int) {
 		if b.IsCategorical(j) {
 			return
 		}
@@ -264,7 +265,7 @@ func (b *Binned) codes(X [][]float64) [][]uint8 {
 	for j := range X {
 		codes[j] = block[j*n : (j+1)*n : (j+1)*n]
 	}
-	parallelFeatures(len(X), func(j int) {
+	par.For(runtime.GOMAXPROCS(0), len(X), func(j int) {
 		dst, src := codes[j], X[j]
 		if b.IsCategorical(j) || b.Uppers[j] == nil {
 			for i, v := range src {
@@ -460,30 +461,4 @@ func midpoint(a, b float64) float64 {
 		return a
 	}
 	return m
-}
-
-// parallelFeatures calls f(j) for j in [0, nf) on up to GOMAXPROCS
-// goroutines; each j is handled by exactly one goroutine.
-func parallelFeatures(nf int, f func(j int)) {
-	workers := min(runtime.GOMAXPROCS(0), nf)
-	if workers <= 1 {
-		for j := range nf {
-			f(j)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				j := int(next.Add(1) - 1)
-				if j >= nf {
-					return
-				}
-				f(j)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/automl-agent/automl/models"
+
+	"github.com/automl-agent/automl/internal/par"
 )
 
 // Forest is a random forest, an extra-trees ensemble or a single CART tree
@@ -171,7 +173,7 @@ func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) []float64 {
 	out := make([]float64, n*k)
 	bs := predictBlock(n, m.jobs())
 	blocks := (n + bs - 1) / bs
-	parallelBlocks(min(m.jobs(), blocks), blocks, func(b int) {
+	par.For(m.jobs(), blocks, func(b int) {
 		lo, hi := b*bs, min(n, (b+1)*bs)
 		for i := lo; i < hi; i++ {
 			row := out[i*k : (i+1)*k]
@@ -211,30 +213,6 @@ func (m *Forest) OOBPrediction() []float64 {
 		return nil
 	}
 	return append([]float64(nil), m.oob...)
-}
-
-// parallelBlocks calls f(b) for b in [0, blocks) on workers goroutines.
-func parallelBlocks(workers, blocks int, f func(b int)) {
-	if workers <= 1 {
-		for b := range blocks {
-			f(b)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= blocks {
-					return
-				}
-				f(b)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // normalize scales v to sum 1 (left as is if the sum is 0).
@@ -346,7 +324,7 @@ func (m *Forest) Predict(dst []float64, X [][]float64) error {
 	n := len(X[0])
 	bs := predictBlock(n, m.jobs())
 	blocks := (n + bs - 1) / bs
-	parallelBlocks(min(m.jobs(), blocks), blocks, func(b int) {
+	par.For(m.jobs(), blocks, func(b int) {
 		m.predictRange(dst, X, b*bs, min(n, (b+1)*bs))
 	})
 	return nil
