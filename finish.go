@@ -153,7 +153,7 @@ func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64,
 	}
 	mean, std := meanStd(scores)
 	row := evaluate.Row{
-		ID: id, Model: "ensemble", Status: statusOK,
+		ID: id, Model: "ensemble", Status: evaluate.StatusOK,
 		Score: mean, Std: std, FoldScores: scores,
 		Note:    "greedy ensemble selection over out-of-fold predictions",
 		TieLoss: r.tieBreak(blend),
@@ -180,7 +180,7 @@ func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id 
 		return nil, evaluate.Row{}, false
 	}
 	row := evaluate.Row{
-		ID: id, Model: "stack", Status: statusOK, Score: st.Score,
+		ID: id, Model: "stack", Status: evaluate.StatusOK, Score: st.Score,
 		Note: "linear meta-model over out-of-fold predictions and features (score on pooled OOF rows)",
 	}
 	for _, t := range members {
@@ -311,7 +311,7 @@ func (r *run) fallback() (*trial, error) {
 		return nil, fmt.Errorf("automl: even the prior model failed: %w", err)
 	}
 	spec.Input = inputOf(r, v)
-	return &trial{id: -1, spec: spec, params: models.Params{}, status: statusOK, models: []models.Model{m}}, nil
+	return &trial{id: -1, spec: spec, params: models.Params{}, status: evaluate.StatusOK, models: []models.Model{m}}, nil
 }
 
 func inputOf(r *run, v *viewData) models.Input {

@@ -49,15 +49,6 @@ func (r *run) tunedPerModel() int {
 	return maxTuned
 }
 
-// Trial statuses, as they appear in the leaderboard.
-const (
-	statusOK      = "ok"
-	statusFailed  = "failed"
-	statusTimeout = "timeout"
-	statusSkipped = "skipped"
-	statusPruned  = "pruned"
-)
-
 // trial is one model configuration, cross-validated.
 type trial struct {
 	id     int
@@ -77,7 +68,7 @@ type trial struct {
 	predPer1k  float64        // seconds per 1000 rows
 }
 
-func (t *trial) ok() bool { return t.status == statusOK }
+func (t *trial) ok() bool { return t.status == evaluate.StatusOK }
 
 // loss turns a score into a value to minimise (failures are +Inf).
 func (r *run) loss(t *trial) float64 {
@@ -122,7 +113,7 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 		}
 		r.runBatch(sctx, batch, r.leader(trials))
 		for _, t := range batch {
-			if t.status != statusSkipped || t.phase != "tuned" {
+			if t.status != evaluate.StatusSkipped || t.phase != "tuned" {
 				// Tuned proposals that never started are not worth a row.
 				lb.Rows = append(lb.Rows, r.row(t))
 			}
@@ -222,11 +213,11 @@ type tuner struct {
 func (tu tuner) history(r *run, trials []*trial) []hyperopt.Observation {
 	var out []hyperopt.Observation
 	for _, t := range trials {
-		if t.spec.Name != tu.spec.Name || t.status == statusSkipped {
+		if t.spec.Name != tu.spec.Name || t.status == evaluate.StatusSkipped {
 			continue
 		}
 		loss := r.loss(t)
-		if t.status == statusPruned {
+		if t.status == evaluate.StatusPruned {
 			loss = t.first
 			if r.metric.Greater() {
 				loss = -loss
@@ -281,7 +272,7 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.o.Parallelism, func(ctx context.Context, i int) error {
 		t := batch[i]
 		if est := r.estimate(t); est > 0 && !r.searchEnd.IsZero() && time.Now().Add(est).After(r.searchEnd) {
-			t.status = statusSkipped
+			t.status = evaluate.StatusSkipped
 			t.err = fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), time.Until(r.searchEnd).Seconds())
 			r.finished(t)
 			return nil
@@ -297,7 +288,7 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	})
 	for i, err := range errs {
 		if t := batch[i]; err != nil && t.status == "" {
-			t.status, t.err = statusSkipped, fmt.Errorf("out of time before it started: %w", err)
+			t.status, t.err = evaluate.StatusSkipped, fmt.Errorf("out of time before it started: %w", err)
 			r.finished(t)
 		}
 	}
@@ -374,22 +365,22 @@ func (r *run) finished(t *trial) {
 func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 	defer func() {
 		if p := recover(); p != nil {
-			t.status = statusFailed
+			t.status = evaluate.StatusFailed
 			t.err = fmt.Errorf("panic in %s: %v\n%s", t.spec.Name, p, trimStack(debug.Stack()))
 			t.oof, t.models = nil, nil
 		}
 	}()
 	v := r.views[t.spec.Input]
 	if v == nil {
-		t.status, t.err = statusFailed, fmt.Errorf("no feature view for %s", t.spec.Name)
+		t.status, t.err = evaluate.StatusFailed, fmt.Errorf("no feature view for %s", t.spec.Name)
 		return
 	}
 	fail := func(err error) {
 		t.oof, t.models = nil, nil
 		t.err = err
-		t.status = statusFailed
+		t.status = evaluate.StatusFailed
 		if ctx.Err() != nil {
-			t.status = statusTimeout
+			t.status = evaluate.StatusTimeout
 			t.err = fmt.Errorf("cut at the deadline: %w", err)
 		}
 	}
@@ -433,7 +424,7 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 			t.first = sc
 			if r.prune(t, bar) {
 				t.oof, t.models = nil, nil
-				t.status = statusPruned
+				t.status = evaluate.StatusPruned
 				t.err = fmt.Errorf("first fold %.4g against %.4g for trial %d", sc, bar.first, bar.id)
 				t.fitSec = fitDur.Seconds()
 				return
@@ -455,7 +446,7 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 		fail(fmt.Errorf("scoring: %w", err))
 		return
 	}
-	t.status = statusOK
+	t.status = evaluate.StatusOK
 	t.tie = r.tieBreak(oof)
 	t.foldScores = scores
 	t.score, t.std = meanStd(scores)
