@@ -80,7 +80,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 			sc := cand[:min(len(cand), stackMembers)]
 			if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
 				lb.Rows = append(lb.Rows, srow)
-				if r.beats(st.Score, ens.Score) && r.beats(st.Score, r.pooledScore(best.oof)) {
+				if r.beats(st.Score, r.pooledScore(blend)) && r.beats(st.Score, r.pooledScore(best.oof)) {
 					weights, members, oof = ones(len(sc)), sc, nil
 					p.stacker, p.stackX, p.stackInput = st, false, r.stackView()
 					selected = srow.ID
