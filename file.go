@@ -1,7 +1,7 @@
 package automl
 
 import (
-	"bytes"
+	"bufio"
 	"encoding"
 	"encoding/binary"
 	"encoding/json"
@@ -65,16 +65,18 @@ type fileMember struct {
 
 // Save writes the predictor to w in one versioned, self-describing file
 // (see Load). Every model in it must implement encoding.BinaryMarshaler.
+//
+// Save streams: it holds one model's bytes at a time, not the whole file.
+// On error w may hold a partial file (the CLI writes to a temporary file
+// and renames it).
 func (p *Predictor) Save(w io.Writer) error {
-	pipe, err := p.pipe.MarshalBinary()
-	if err != nil {
-		return fmt.Errorf("automl: saving the pipeline: %w", err)
-	}
-	blobs := [][]byte{pipe}
+	// The manifest first: blob 0 is the pipeline, then every model in
+	// member order, then the stacker.
 	man := fileManifest{
 		Version: fileVersion, Target: p.target, Task: p.task, Classes: p.classes,
 		Metric: p.metric, Columns: p.columns, Threshold: p.threshold, Temperature: p.temperature,
 	}
+	blobs := []func() ([]byte, error){p.pipe.MarshalBinary}
 	for _, m := range p.members {
 		fm := fileMember{Model: m.name, Params: m.params, Input: m.input, Weight: m.weight}
 		for _, mod := range m.models {
@@ -82,44 +84,44 @@ func (p *Predictor) Save(w io.Writer) error {
 			if !ok {
 				return fmt.Errorf("automl: model %s (%T) cannot be saved: it does not implement encoding.BinaryMarshaler", m.name, mod)
 			}
-			b, err := bm.MarshalBinary()
-			if err != nil {
-				return fmt.Errorf("automl: saving model %s: %w", m.name, err)
-			}
 			fm.Blobs = append(fm.Blobs, len(blobs))
-			blobs = append(blobs, b)
+			blobs = append(blobs, bm.MarshalBinary)
 		}
 		man.Members = append(man.Members, fm)
 	}
 	if p.stacker != nil {
-		b, err := p.stacker.MarshalBinary()
-		if err != nil {
-			return fmt.Errorf("automl: saving the stacker: %w", err)
-		}
 		man.StackerBlob, man.StackX, man.StackInput = len(blobs), p.stackX, p.stackInput
-		blobs = append(blobs, b)
+		blobs = append(blobs, p.stacker.MarshalBinary)
 	}
 	js, err := json.Marshal(man)
 	if err != nil {
 		return fmt.Errorf("automl: saving the manifest: %w", err)
 	}
-	var buf bytes.Buffer
-	buf.WriteString(fileMagic)
-	put := func(v uint32) { _ = binary.Write(&buf, binary.LittleEndian, v) }
+	sum := crc32.NewIEEE()
+	bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 1<<16)
+	put := func(v uint32) { _ = binary.Write(bw, binary.LittleEndian, v) }
+	bw.WriteString(fileMagic)
 	put(fileVersion)
 	put(uint32(len(js)))
-	buf.Write(js)
+	bw.Write(js)
 	put(uint32(len(blobs)))
-	for _, b := range blobs {
+	for i, marshal := range blobs {
+		b, err := marshal()
+		if err != nil {
+			return fmt.Errorf("automl: saving blob %d: %w", i, err)
+		}
 		if len(b) > maxBlob {
 			return fmt.Errorf("automl: a model of %d bytes is too large to save", len(b))
 		}
 		put(uint32(len(b)))
-		buf.Write(b)
+		if _, err := bw.Write(b); err != nil {
+			return err
+		}
 	}
-	put(crc32.ChecksumIEEE(buf.Bytes()))
-	_, err = w.Write(buf.Bytes())
-	return err
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return binary.Write(w, binary.LittleEndian, sum.Sum32())
 }
 
 // Load reads a predictor written by Predictor.Save, making its models from
