@@ -91,12 +91,22 @@ func (m *Forest) jobs() int {
 // result does not depend on the parallelism. It uses d.Bins when set and
 // bins d.X itself otherwise (models.NewBinned). Rows of weight 0 are
 // ignored. Fit returns ctx.Err() if ctx ends first, leaving m unfitted.
+//
+// An unset min_samples_leaf means 1, except for regression on more than
+// 10,000 rows, where it means 5 (as ranger's regression default).
 func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
 	m.trees, m.imp, m.oob = nil, nil, nil
 	if err := d.Check(); err != nil {
 		return err
 	}
-	cfg := m.cfg.withDefaults()
+	cfg := m.cfg
+	if cfg.MinSamplesLeaf == 0 && d.NumClasses == 0 && d.Rows() > largeRegression {
+		// Unlimited regression trees on many rows have a leaf per row or
+		// two: ranger's regression default of 5 rows per leaf makes the
+		// forest about five times smaller at no measurable cost.
+		cfg.MinSamplesLeaf = 5
+	}
+	cfg = cfg.withDefaults()
 	ts, err := newTrainSet(d, cfg)
 	if err != nil {
 		return err
@@ -370,3 +380,7 @@ func (m *Forest) Importances() []float64 {
 	copy(out, m.imp)
 	return out
 }
+
+// largeRegression is the row count above which regression forests default
+// to 5 rows per leaf.
+const largeRegression = 10_000
