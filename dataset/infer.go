@@ -242,6 +242,22 @@ func cellError(lines []int, i, col int, name, v string, t ColumnType) error {
 	return fmt.Errorf("%w: line %d, column %d (%q): %q is not a valid %s", ErrInvalid, line, col+1, name, v, t)
 }
 
+// parseCells parses every non-null cell (visited by each) with parse into
+// a slice of n values; the first cell that does not parse is reported by
+// bad.
+func parseCells[T any](n int, each func(func(int, string) error) error, parse func(string) (T, bool), bad func(i int, v string) error) ([]T, error) {
+	vals := make([]T, n)
+	err := each(func(i int, v string) error {
+		x, ok := parse(v)
+		if !ok {
+			return bad(i, v)
+		}
+		vals[i] = x
+		return nil
+	})
+	return vals, err
+}
+
 // build converts the cells into an Arrow array of type c.typ (inferring it
 // when TypeAuto). The caller must Release the array.
 func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, lines []int) (arrow.Array, error) {
@@ -253,6 +269,7 @@ func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, l
 	for i, k := range c.masks {
 		valid[i] = k != cellNull
 	}
+	bad := func(i int, v string) error { return cellError(lines, i, col, c.name, v, c.typ) }
 	// each calls f for every non-null cell, checking ctx now and then.
 	each := func(f func(i int, v string) error) error {
 		for i := 0; i < n; i++ {
@@ -273,16 +290,8 @@ func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, l
 	case TypeInt64:
 		vals := c.ints
 		if vals == nil {
-			vals = make([]int64, n)
-			err := each(func(i int, v string) error {
-				x, ok := parseInt(v)
-				if !ok {
-					return cellError(lines, i, col, c.name, v, c.typ)
-				}
-				vals[i] = x
-				return nil
-			})
-			if err != nil {
+			var err error
+			if vals, err = parseCells(n, each, parseInt, bad); err != nil {
 				return nil, err
 			}
 		}
@@ -293,16 +302,8 @@ func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, l
 	case TypeFloat64:
 		vals := c.fls
 		if vals == nil {
-			vals = make([]float64, n)
-			err := each(func(i int, v string) error {
-				x, ok := parseFloat(v)
-				if !ok {
-					return cellError(lines, i, col, c.name, v, c.typ)
-				}
-				vals[i] = x
-				return nil
-			})
-			if err != nil {
+			var err error
+			if vals, err = parseCells(n, each, parseFloat, bad); err != nil {
 				return nil, err
 			}
 		}
@@ -316,15 +317,7 @@ func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, l
 		b.AppendValues(vals, valid)
 		return b.NewArray(), nil
 	case TypeBool:
-		vals := make([]bool, n)
-		err := each(func(i int, v string) error {
-			x, ok := parseBool(v)
-			if !ok {
-				return cellError(lines, i, col, c.name, v, c.typ)
-			}
-			vals[i] = x
-			return nil
-		})
+		vals, err := parseCells(n, each, parseBool, bad)
 		if err != nil {
 			return nil, err
 		}
@@ -333,15 +326,10 @@ func (c *textColumn) build(ctx context.Context, mem memory.Allocator, col int, l
 		b.AppendValues(vals, valid)
 		return b.NewArray(), nil
 	case TypeTimestamp:
-		vals := make([]arrow.Timestamp, n)
-		err := each(func(i int, v string) error {
+		vals, err := parseCells(n, each, func(v string) (arrow.Timestamp, bool) {
 			x, ok := parseTime(v)
-			if !ok {
-				return cellError(lines, i, col, c.name, v, c.typ)
-			}
-			vals[i] = arrow.Timestamp(x.UnixMicro())
-			return nil
-		})
+			return arrow.Timestamp(x.UnixMicro()), ok
+		}, bad)
 		if err != nil {
 			return nil, err
 		}
