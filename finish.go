@@ -280,7 +280,7 @@ func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
 	if left := r.timeLeft(); est*1.5 > left.Seconds()*0.5 {
 		return nil, fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est, left.Seconds())
 	}
-	m, err := t.spec.New(t.params)
+	m, err := t.spec.New(refitParams(t))
 	if err != nil {
 		return nil, err
 	}
@@ -319,4 +319,47 @@ func inputOf(r *run, v *viewData) models.Input {
 		return models.InputNative
 	}
 	return models.InputDense
+}
+
+// refitParams returns the parameters to refit trial t on all rows with:
+// its own, or, when its fold models implement models.Refitter, theirs
+// with numeric values averaged over the folds (integers rounded).
+func refitParams(t *trial) models.Params {
+	var sets []models.Params
+	for _, m := range t.models {
+		rf, ok := m.(models.Refitter)
+		if !ok {
+			return t.params
+		}
+		sets = append(sets, rf.RefitParams(t.params))
+	}
+	if len(sets) == 0 {
+		return t.params
+	}
+	out := sets[0].Merge(nil)
+	for k, v := range out {
+		var sum float64
+		isInt := true
+		for _, s := range sets {
+			switch x := s[k].(type) {
+			case int:
+				sum += float64(x)
+			case float64:
+				sum += x
+				isInt = false
+			default:
+				sum = math.NaN()
+			}
+		}
+		if math.IsNaN(sum) {
+			continue // not numeric everywhere: keep the first fold's value
+		}
+		mean := sum / float64(len(sets))
+		if isInt {
+			out[k] = int(math.Round(mean))
+		} else if _, ok := v.(float64); ok {
+			out[k] = mean
+		}
+	}
+	return out
 }

@@ -50,6 +50,16 @@ type Importancer interface {
 	Importances() []float64
 }
 
+// Refitter is implemented by fitted models whose settings for a refit on
+// all rows depend on what the fit learned, such as the number of rounds
+// early stopping kept. RefitParams returns the parameters (over p, the
+// ones the model was made with) for a model to fit once on all rows
+// without a validation set. The orchestrator averages numeric values over
+// the fold models.
+type Refitter interface {
+	RefitParams(p Params) Params
+}
+
 // Data is a training set handed to Model.Fit. Models treat it as read-only
 // and copy what they keep.
 type Data struct {

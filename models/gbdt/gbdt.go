@@ -362,5 +362,12 @@ func (m *Model) Importances() []float64 {
 	return append([]float64(nil), m.imp...)
 }
 
+// RefitParams implements models.Refitter: a refit on all rows runs the
+// rounds this fit kept, with early stopping off (there is no validation
+// set then).
+func (m *Model) RefitParams(p models.Params) models.Params {
+	return p.Merge(models.Params{"num_rounds": max(1, m.bestIter), "early_stopping_rounds": 0})
+}
+
 // NumTrees returns the number of trees kept (rounds × outputs).
 func (m *Model) NumTrees() int { return len(m.trees) }

@@ -291,6 +291,10 @@ func TestEarlyStopping(t *testing.T) {
 		m2 := fit(t, &models.Data{X: train.X, Y: train.Y, NumClasses: 2}, models.Params{"num_rounds": r, "learning_rate": 0.3, "max_leaves": 63, "min_data_in_leaf": 2})
 		assert.LessOrEqual(t, best, loss(objBinary, m2.rawScores(valid.X), 1, valid.Y, nil, 1))
 	}
+	// A refit on all rows runs the rounds that early stopping kept.
+	rp := m.RefitParams(models.Params{"num_rounds": 1000, "early_stopping_rounds": 10})
+	assert.Equal(t, m.NumTrees(), rp["num_rounds"])
+	assert.Equal(t, 0, rp["early_stopping_rounds"])
 }
 
 func (m *Model) rawScores(X [][]float64) []float64 {
