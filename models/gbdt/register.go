@@ -19,16 +19,18 @@ var Space = hyperopt.Space{
 }
 
 // Portfolio lists known-good configurations, best first (the first is the
-// default). Iteration counts above 100 are upper bounds: those entries stop
-// early, after 50 rounds without progress on Data.Valid (the orchestrator
-// passes each fold's held-out rows, as AutoGluon's bagging does).
+// default). Their round counts are run in full: stopping early on the
+// fold's held-out rows (AutoGluon's way in bagging) made the out-of-fold
+// scores optimistic, and held out on the developer datasets the search
+// then did worse (titanic accuracy 0.8194 vs 0.8287, tips RMSE 1.078 vs
+// 1.043, mpg 2.481 vs 2.426, 3 splits each).
 var Portfolio = []models.Params{
 	{},
-	{"learning_rate": 0.05, "max_leaves": 63, "min_data_in_leaf": 10, "feature_fraction": 0.8, "bagging_fraction": 0.8, "num_rounds": 500, "early_stopping_rounds": 50},
-	{"learning_rate": 0.1, "max_leaves": 15, "lambda_l2": 10, "min_data_in_leaf": 5, "num_rounds": 300, "early_stopping_rounds": 50},
-	{"learning_rate": 0.03, "max_leaves": 127, "min_data_in_leaf": 30, "feature_fraction": 0.6, "bagging_fraction": 0.7, "lambda_l2": 3, "num_rounds": 1000, "early_stopping_rounds": 50},
-	{"learning_rate": 0.1, "max_depth": 6, "max_leaves": 64, "lambda_l2": 1, "min_child_weight": 1, "num_rounds": 300, "early_stopping_rounds": 50},
-	{"learning_rate": 0.2, "max_leaves": 7, "min_data_in_leaf": 3, "num_rounds": 200, "early_stopping_rounds": 50},
+	{"learning_rate": 0.05, "max_leaves": 63, "min_data_in_leaf": 10, "feature_fraction": 0.8, "bagging_fraction": 0.8, "num_rounds": 500},
+	{"learning_rate": 0.1, "max_leaves": 15, "lambda_l2": 10, "min_data_in_leaf": 5, "num_rounds": 300},
+	{"learning_rate": 0.03, "max_leaves": 127, "min_data_in_leaf": 30, "feature_fraction": 0.6, "bagging_fraction": 0.7, "lambda_l2": 3, "num_rounds": 1000},
+	{"learning_rate": 0.1, "max_depth": 6, "max_leaves": 64, "lambda_l2": 1, "min_child_weight": 1, "num_rounds": 300},
+	{"learning_rate": 0.2, "max_leaves": 7, "min_data_in_leaf": 3, "num_rounds": 200},
 }
 
 func init() {
