@@ -8,6 +8,7 @@ import (
 
 	"github.com/automl-agent/automl/ensemble"
 	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/hyperopt"
 	"github.com/automl-agent/automl/models"
 )
 
@@ -99,14 +100,24 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		r.calibrate(p, oof)
 	}
 	r.emit(Event{Kind: EventPhase, Phase: "final"})
+	refits := make([]models.Model, len(members))
+	if r.o.FinalFit == FinalRefit && members[0].id >= 0 {
+		errs := hyperopt.Run(ctx, len(members), r.o.Parallelism, func(ctx context.Context, i int) error {
+			var err error
+			refits[i], err = r.refit(ctx, members[i])
+			return err
+		})
+		for i, err := range errs {
+			if err != nil {
+				refits[i] = nil
+				r.o.Logger.Info("refit skipped, keeping the fold models", "model", members[i].spec.Name, "err", err)
+			}
+		}
+	}
 	for i, t := range members {
 		m := member{name: t.spec.Name, params: t.params, input: t.spec.Input, weight: weights[i], models: t.models}
-		if r.o.FinalFit == FinalRefit {
-			if refit, err := r.refit(ctx, t); err == nil {
-				m.models = []models.Model{refit}
-			} else {
-				r.o.Logger.Info("refit skipped, keeping the fold models", "model", t.spec.Name, "err", err)
-			}
+		if refits[i] != nil {
+			m.models = []models.Model{refits[i]}
 		}
 		p.members = append(p.members, m)
 	}
@@ -277,7 +288,7 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 // (its mean fold fit time, scaled by rows) fits what is left.
 func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
 	est := t.fitSec / float64(len(r.splits)) * float64(r.nfolds) / float64(r.nfolds-1)
-	if left := r.timeLeft(); est*1.5 > left.Seconds()*0.5 {
+	if left := r.timeLeft(); est*1.2 > left.Seconds()*0.8 {
 		return nil, fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est, left.Seconds())
 	}
 	m, err := t.spec.New(refitParams(t))

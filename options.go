@@ -74,7 +74,10 @@ type Options struct {
 	// Exclude lists model names never to try.
 	Exclude []string `json:"exclude,omitempty"`
 	// FinalFit chooses between bagged fold models and a refit on all rows.
-	// Empty means FinalBag.
+	// Empty means automatic: FinalRefit from 20,000 rows up (one model per
+	// member instead of one per fold, so the predictor is several times
+	// smaller, with a quarter of the time budget kept for the refits), else
+	// FinalBag.
 	FinalFit FinalFit `json:"final_fit,omitempty"`
 	// DisableEnsemble keeps the single best trial instead of an ensemble.
 	DisableEnsemble bool `json:"disable_ensemble,omitempty"`
@@ -104,9 +107,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Parallelism <= 0 {
 		o.Parallelism = runtime.GOMAXPROCS(0)
-	}
-	if o.FinalFit == "" {
-		o.FinalFit = FinalBag
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -40,6 +40,12 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 	if err := r.chooseMetric(); err != nil {
 		return err
 	}
+	if r.o.FinalFit == "" {
+		r.o.FinalFit = FinalBag
+		if len(r.y) >= refitRows {
+			r.o.FinalFit = FinalRefit
+		}
+	}
 	specs, err := r.candidates()
 	if err != nil {
 		return err
@@ -241,6 +247,9 @@ func cost(s models.Spec) float64 {
 	}
 	return s.Cost
 }
+
+// refitRows is the row count from which an unset FinalFit means a refit.
+const refitRows = 20_000
 
 // makeSplits cuts the training rows into cross-validation folds, redrawn
 // Options.Repeats times; r.nfolds is the number of folds of one repeat.

@@ -101,6 +101,10 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 	if !r.deadline.IsZero() {
 		// Keep a reserve for the ensemble, the predictor and importance.
 		reserve := min(max(r.o.TimeBudget/10, 200*time.Millisecond), 30*time.Second)
+		if r.o.FinalFit == FinalRefit {
+			// The refits need about one fold's fit time per member.
+			reserve = min(max(r.o.TimeBudget/4, 200*time.Millisecond), 2*time.Minute)
+		}
 		var cancel context.CancelFunc
 		r.searchEnd = r.deadline.Add(-reserve)
 		sctx, cancel = context.WithDeadline(ctx, r.searchEnd)
