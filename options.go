@@ -69,7 +69,9 @@ type Options struct {
 	// held out), and 64 from 2,000 rows up. Negative means none.
 	MaxTunedPerModel int `json:"max_tuned_per_model,omitempty"`
 	// Include lists the only model names to try (see models.Default().Names()).
-	// Nil means every registered model that supports the task.
+	// Nil means every registered model that supports the task. The
+	// class-prior/mean baseline ("prior") always runs first either way: it
+	// is the fallback predictor and the leaderboard's reference row.
 	Include []string `json:"include,omitempty"`
 	// Exclude lists model names never to try.
 	Exclude []string `json:"exclude,omitempty"`
