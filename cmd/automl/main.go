@@ -40,7 +40,7 @@ const usage = `usage:
   automl profile --data FILE [--target COL] [--json]
   automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
              [--parallelism N] [--out model.automl] [--json]
-             [--max-trials N] [--folds N] [--drop COL,COL] [--include M,M] [--exclude M,M]
+             [--max-trials N] [--folds N] [--repeats N] [--drop COL,COL] [--include M,M] [--exclude M,M]
              [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
 `
@@ -153,6 +153,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	maxTrials := fs.Int("max-trials", 0, "cap on trials (0 = none)")
 	folds := fs.Int("folds", 0, "cross-validation folds (0 = auto)")
+	repeats := fs.Int("repeats", 0, "cross-validation repeats (0 = auto)")
 	drop := fs.String("drop", "", "comma-separated columns to ignore")
 	include := fs.String("include", "", "comma-separated models to try")
 	exclude := fs.String("exclude", "", "comma-separated models to skip")
@@ -176,7 +177,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	progress := &progress{w: stderr}
 	opts := automl.Options{
 		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
-		MaxTrials: *maxTrials, Folds: *folds,
+		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude),
 		OnEvent: progress.event,
 	}
