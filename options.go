@@ -59,7 +59,7 @@ type Options struct {
 	// Repeats is how many times the folds are redrawn (repeated
 	// cross-validation): each trial's out-of-fold prediction averages the
 	// repeats, which steadies selection on small data, and the bagged
-	// predictor keeps every fold model. Zero means 3 below 1,000 rows, 2
+	// predictor keeps every fold model. Zero means 5 below 1,000 rows, 2
 	// below 10,000 and 1 above.
 	Repeats int `json:"repeats,omitempty"`
 	// MaxTunedPerModel caps the tuned (TPE) trials of each of the three

@@ -272,7 +272,7 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 	if reps <= 0 {
 		switch {
 		case n < 1000:
-			reps = 3
+			reps = 5
 		case n < 10_000:
 			reps = 2
 		default:
