@@ -71,11 +71,12 @@ type ColumnImportance struct {
 // trial finishes in time it falls back to the class prior or the mean. When
 // ctx is cancelled (not merely the time budget running out), Fit stops
 // within about a second and returns both the best Result so far and an
-// error wrapping ctx.Err(). Bad input gives a nil Result and an error.
+// error wrapping ctx.Err(); cancelled before the first trial could run, it
+// returns a nil Result. Bad input gives a nil Result and an error.
 func (a *AutoML) Fit(ctx context.Context, f *dataset.Frame, target string) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("automl: internal error: %v\n%s", r, debug.Stack())
+			res, err = nil, fmt.Errorf("automl: internal error: %v\n%s", r, trimStack(debug.Stack()))
 		}
 	}()
 	r, err := newRun(a.opts, f, target)
@@ -177,7 +178,7 @@ func (r *run) fit(parent context.Context, input *dataset.Frame) (*Result, error)
 	if err := r.prepare(ctx, input); err != nil {
 		return nil, err
 	}
-	lb := &evaluate.Leaderboard{Version: 1, Metric: r.metric.Name(), Greater: r.metric.Greater()}
+	lb := evaluate.NewLeaderboard(r.metric)
 	trials := r.search(ctx, lb)
 	pred, err := r.finish(ctx, lb, trials)
 	if err != nil {

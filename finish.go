@@ -13,9 +13,10 @@ import (
 )
 
 // finish builds the final predictor: the greedy ensemble of the best
-// trials when it beats the best single trial out of fold, with the binary
-// decision threshold and the probability temperature tuned out of fold.
-// It adds the ensemble's leaderboard row.
+// trials when it beats the best single trial out of fold (or the stacker
+// when it beats both), with the binary decision threshold and the
+// probability temperature tuned out of fold. It adds the ensemble's and
+// the stacker's leaderboard rows and marks the selected one.
 func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*trial) (*Predictor, error) {
 	r.emit(Event{Kind: EventPhase, Phase: "ensemble"})
 	var ok []*trial
@@ -65,14 +66,17 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		// metric to the best single trial.
 		gm, slack := r.metric, 0.0
 		if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k > 0 {
-			gm, slack = evaluate.LogLoss{}, 1/float64(len(r.y))
+			gm = evaluate.LogLoss{}
+			if r.metric.Greater() { // accuracy-like, in [0, 1]: one row is 1/n
+				slack = 1 / float64(len(r.y))
+			}
 		}
 		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, gm, 0)
 		if err != nil {
 			r.o.Logger.Warn("ensemble failed", "err", err)
 		} else if blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, len(trials)); err == nil && (len(mm) > 1 || mm[0] != best) {
 			lb.Rows = append(lb.Rows, row)
-			if r.beats(row.Score, best.score) || (slack > 0 && row.Score >= best.score-slack) {
+			if evaluate.Loss(r.metric, row.Score) <= evaluate.Loss(r.metric, best.score)+slack && (slack > 0 || r.beats(row.Score, best.score)) {
 				weights, members, oof = mw, mm, blend
 				selected = row.ID
 			}
@@ -83,7 +87,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 				lb.Rows = append(lb.Rows, srow)
 				if r.beats(st.Score, r.pooledScore(blend)) && r.beats(st.Score, r.pooledScore(best.oof)) {
 					weights, members, oof = ones(len(sc)), sc, nil
-					p.stacker, p.stackX, p.stackInput = st, false, r.stackView()
+					p.stacker = st
 					selected = srow.ID
 				}
 			}
@@ -182,8 +186,10 @@ func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64,
 	return blend, mw, mm, row, nil
 }
 
-// stack fits a stacking meta-model over the members' OOF predictions plus
-// the original features, and returns it with its leaderboard row.
+// stack fits a stacking meta-model over the members' OOF predictions and
+// returns it with its leaderboard row. It reads no original features: with
+// them as a skip connection the stacker's out-of-fold score on base R's
+// infert was much better than the blend's, yet it did worse held out.
 func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id int) (*ensemble.Stacker, evaluate.Row, bool) {
 	st, err := ensemble.Stack(ctx, oofs, nil, r.y, r.w, r.k, r.metric, r.splits[:r.nfolds], r.o.Seed)
 	if err != nil {
@@ -192,7 +198,7 @@ func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id 
 	}
 	row := evaluate.Row{
 		ID: id, Model: "stack", Status: evaluate.StatusOK, Score: st.Score,
-		Note: "linear meta-model over out-of-fold predictions and features (score on pooled OOF rows)",
+		Note: "linear meta-model over out-of-fold predictions (score on pooled OOF rows)",
 	}
 	for _, t := range members {
 		row.Members = append(row.Members, evaluate.Member{ID: t.id, Model: t.spec.Name, Weight: 1})
@@ -202,23 +208,11 @@ func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id 
 	return st, row, true
 }
 
-// stackView is the feature view a stacker reads: the dense one (no NaN)
-// when there is one.
-func (r *run) stackView() models.Input {
-	if r.views[models.InputDense] != nil {
-		return models.InputDense
-	}
-	return models.InputNative
-}
-
 // pooledScore scores OOF predictions over all rows at once.
 func (r *run) pooledScore(oof []float64) float64 {
 	s, err := r.metric.Score(r.y, oof, r.k, r.w)
 	if err != nil {
-		if r.metric.Greater() {
-			return math.Inf(-1)
-		}
-		return math.Inf(1)
+		return evaluate.Worst(r.metric)
 	}
 	return s
 }
@@ -232,12 +226,7 @@ func ones(n int) []float64 {
 }
 
 // beats reports whether score a is strictly better than b for the metric.
-func (r *run) beats(a, b float64) bool {
-	if r.metric.Greater() {
-		return a > b
-	}
-	return a < b
-}
+func (r *run) beats(a, b float64) bool { return evaluate.Better(r.metric, a, b) }
 
 // foldScores scores out-of-fold predictions fold by fold, the way trials
 // are scored, so that an ensemble's row compares with theirs.
@@ -303,10 +292,7 @@ func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
 
 // fallback fits the prior model on every row, ignoring the deadline.
 func (r *run) fallback() (*trial, error) {
-	spec, err := r.o.Registry.Spec(baselineModel)
-	if err != nil {
-		spec = priorSpec
-	}
+	spec := baselineSpec(r.o.Registry)
 	v := r.views[models.InputNative]
 	if v == nil {
 		v = r.views[models.InputDense]

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/automl-agent/automl/models"
 )
 
 // importanceRows caps the rows used for permutation importance, and
@@ -101,7 +99,7 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 				}
 			}
 			blend := make([]float64, n*width)
-			if err := p.combine(blend, preds, func(in models.Input) [][]float64 { return fs.X[in] }); err != nil {
+			if err := p.combine(blend, preds); err != nil {
 				return nil, false
 			}
 			out = append(out, blend...)

@@ -29,11 +29,9 @@ type Predictor struct {
 	threshold   float64 // binary: predict class 1 when P(1) >= threshold; 0 means 0.5
 	temperature float64 // >0: probabilities are softmax(log(p)/T); 0 means none
 	columns     []string
-	// stacker, when set, combines the members' predictions (and the
-	// features of view stackInput) instead of the weighted average.
-	stacker    *ensemble.Stacker
-	stackX     bool // the stacker also reads the features of view stackInput
-	stackInput models.Input
+	// stacker, when set, combines the members' predictions instead of
+	// the weighted average.
+	stacker *ensemble.Stacker
 }
 
 // member is one model configuration in the blend, with its fitted models
@@ -143,14 +141,8 @@ func argmax(row []float64) int {
 // probabilities.
 func (p *Predictor) raw(ctx context.Context, f *dataset.Frame) ([]float64, error) {
 	var views [2][][]float64
-	need := make([]models.Input, 0, len(p.members)+1)
 	for _, m := range p.members {
-		need = append(need, m.input)
-	}
-	if p.stacker != nil && p.stackX {
-		need = append(need, p.stackInput)
-	}
-	for _, in := range need {
+		in := m.input
 		if views[in] != nil {
 			continue
 		}
@@ -165,16 +157,17 @@ func (p *Predictor) raw(ctx context.Context, f *dataset.Frame) ([]float64, error
 		views[in] = feats.X
 	}
 	n := f.NumRows()
-	return p.blend(ctx, n, func(in models.Input) [][]float64 { return views[in] })
+	return p.blend(ctx, n, views)
 }
 
 // blend averages each member's models and combines the members.
-func (p *Predictor) blend(ctx context.Context, n int, view func(models.Input) [][]float64) ([]float64, error) {
+// views holds the features of each input view the members read.
+func (p *Predictor) blend(ctx context.Context, n int, views [2][][]float64) ([]float64, error) {
 	width := max(len(p.classes), 1)
 	preds := make([][]float64, len(p.members))
 	buf := make([]float64, n*width)
 	for mi, m := range p.members {
-		X := view(m.input)
+		X := views[m.input]
 		avg := make([]float64, n*width)
 		for _, mod := range m.models {
 			if err := ctx.Err(); err != nil {
@@ -190,7 +183,7 @@ func (p *Predictor) blend(ctx context.Context, n int, view func(models.Input) []
 		preds[mi] = avg
 	}
 	out := make([]float64, n*width)
-	if err := p.combine(out, preds, view); err != nil {
+	if err := p.combine(out, preds); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrPredict, err)
 	}
 	return out, nil
@@ -198,14 +191,10 @@ func (p *Predictor) blend(ctx context.Context, n int, view func(models.Input) []
 
 // combine mixes the members' predictions into dst: by the stacker when
 // there is one, else by weight; then applies the temperature.
-func (p *Predictor) combine(dst []float64, preds [][]float64, view func(models.Input) [][]float64) error {
+func (p *Predictor) combine(dst []float64, preds [][]float64) error {
 	width := max(len(p.classes), 1)
 	if p.stacker != nil {
-		var X [][]float64
-		if p.stackX {
-			X = view(p.stackInput)
-		}
-		return p.stacker.Predict(dst, preds, X)
+		return p.stacker.Predict(dst, preds, nil)
 	}
 	var total float64
 	for _, m := range p.members {

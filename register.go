@@ -21,3 +21,12 @@ var priorSpec = func() models.Spec {
 	}
 	return s
 }()
+
+// baselineSpec returns reg's "prior", or the default registry's when reg
+// has none.
+func baselineSpec(reg *models.Registry) models.Spec {
+	if s, err := reg.Spec(baselineModel); err == nil {
+		return s
+	}
+	return priorSpec
+}

@@ -70,15 +70,12 @@ type trial struct {
 
 func (t *trial) ok() bool { return t.status == evaluate.StatusOK }
 
-// loss turns a score into a value to minimise (failures are +Inf).
+// loss turns a trial's score into a value to minimise (failures are +Inf).
 func (r *run) loss(t *trial) float64 {
 	if !t.ok() || math.IsNaN(t.score) {
 		return math.Inf(1)
 	}
-	if r.metric.Greater() {
-		return -t.score
-	}
-	return t.score
+	return evaluate.Loss(r.metric, t.score)
 }
 
 // better reports whether a ranks before b: lower loss, then lower id.
@@ -180,11 +177,7 @@ func (r *run) portfolio() []*trial {
 	add := func(s models.Spec, p models.Params, phase string) {
 		out = append(out, &trial{id: len(out), spec: s, params: p, phase: phase})
 	}
-	base, err := r.o.Registry.Spec(baselineModel)
-	if err != nil {
-		base = priorSpec
-	}
-	add(base, models.Params{}, "baseline")
+	add(baselineSpec(r.o.Registry), models.Params{}, "baseline")
 	for depth := 0; ; depth++ {
 		added := false
 		for _, s := range r.specs {
@@ -222,10 +215,7 @@ func (tu tuner) history(r *run, trials []*trial) []hyperopt.Observation {
 		}
 		loss := r.loss(t)
 		if t.status == evaluate.StatusPruned {
-			loss = t.first
-			if r.metric.Greater() {
-				loss = -loss
-			}
+			loss = evaluate.Loss(r.metric, t.first)
 		}
 		out = append(out, hyperopt.Observation{Trial: t.id, Config: map[string]any(t.params), Loss: loss})
 	}
