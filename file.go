@@ -26,7 +26,7 @@ import (
 //	checksum  uint32   CRC-32 (IEEE) of everything before it
 //
 // Blob 0 is the preprocessing pipeline; every model's bytes follow, in
-// the order the manifest lists them. A file of another version, a bad
+// the order the manifest lists them, then the stacker's if there is one. A file of another version, a bad
 // checksum, a truncated file or a blob a model cannot decode is an error
 // wrapping ErrModelFile.
 const (
