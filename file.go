@@ -90,7 +90,7 @@ func (p *Predictor) Save(w io.Writer) error {
 		man.Members = append(man.Members, fm)
 	}
 	if p.stacker != nil {
-		man.StackerBlob = len(blobs)
+		man.StackerBlob, man.StackX, man.StackInput = len(blobs), p.stackX, p.stackInput
 		blobs = append(blobs, p.stacker.MarshalBinary)
 	}
 	js, err := json.Marshal(man)
@@ -191,6 +191,7 @@ func LoadWith(r io.Reader, reg *models.Registry) (p *Predictor, err error) {
 		if err := p.stacker.UnmarshalBinary(blobs[man.StackerBlob]); err != nil {
 			return nil, fmt.Errorf("%w: stacker: %w", ErrModelFile, err)
 		}
+		p.stackX, p.stackInput = man.StackX, man.StackInput
 	}
 	for _, fm := range man.Members {
 		spec, err := reg.Spec(fm.Model)
@@ -272,6 +273,9 @@ func (m *fileManifest) check(nblobs int) error {
 	}
 	if m.StackerBlob < 0 || m.StackerBlob >= nblobs {
 		return bad("stacker blob %d of %d", m.StackerBlob, nblobs)
+	}
+	if m.StackInput != models.InputNative && m.StackInput != models.InputDense {
+		return bad("stacker input %d", m.StackInput)
 	}
 	return nil
 }

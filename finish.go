@@ -80,16 +80,17 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 				weights, members, oof = mw, mm, blend
 				selected = row.ID
 			}
-			// A stacker over the best few, kept only if it beats the
-			// greedy blend out of fold (both scored on pooled OOF rows).
-			sc := cand[:min(len(cand), stackMembers)]
-			if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
-				lb.Rows = append(lb.Rows, srow)
-				if r.beats(st.Score, r.pooledScore(blend)) && r.beats(st.Score, r.pooledScore(best.oof)) {
-					weights, members, oof = ones(len(sc)), sc, nil
-					p.stacker = st
-					selected = srow.ID
-				}
+		}
+		// A stacker over the best few, kept only if it beats both the
+		// greedy blend and the best trial out of fold (all scored on
+		// pooled OOF rows).
+		sc := cand[:min(len(cand), stackMembers)]
+		if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
+			lb.Rows = append(lb.Rows, srow)
+			if r.beats(st.Score, r.pooledScore(oof)) && r.beats(st.Score, r.pooledScore(best.oof)) {
+				weights, members, oof = ones(len(sc)), sc, nil
+				p.stacker, p.stackX, p.stackInput = st, r.o.StackFeatures, r.stackView()
+				selected = srow.ID
 			}
 		}
 	}
@@ -186,19 +187,24 @@ func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64,
 	return blend, mw, mm, row, nil
 }
 
-// stack fits a stacking meta-model over the members' OOF predictions and
-// returns it with its leaderboard row. It reads no original features: with
-// them as a skip connection the stacker's out-of-fold score on base R's
-// infert was much better than the blend's, yet it did worse held out.
+// stack fits a stacking meta-model over the members' OOF predictions (and
+// the original features of the stack view, with Options.StackFeatures) and
+// returns it with its leaderboard row.
 func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id int) (*ensemble.Stacker, evaluate.Row, bool) {
-	st, err := ensemble.Stack(ctx, oofs, nil, r.y, r.w, r.k, r.metric, r.splits[:r.nfolds], r.o.Seed)
+	var X [][]float64
+	note := "linear meta-model over out-of-fold predictions (score on pooled OOF rows)"
+	if r.o.StackFeatures {
+		X = r.views[r.stackView()].full.X
+		note = "linear meta-model over out-of-fold predictions and the features (score on pooled OOF rows)"
+	}
+	st, err := ensemble.Stack(ctx, oofs, X, r.y, r.w, r.k, r.metric, r.splits[:r.nfolds], r.o.Seed)
 	if err != nil {
 		r.o.Logger.Info("stacking skipped", "err", err)
 		return nil, evaluate.Row{}, false
 	}
 	row := evaluate.Row{
 		ID: id, Model: "stack", Status: evaluate.StatusOK, Score: st.Score,
-		Note: "linear meta-model over out-of-fold predictions (score on pooled OOF rows)",
+		Note: note,
 	}
 	for _, t := range members {
 		row.Members = append(row.Members, evaluate.Member{ID: t.id, Model: t.spec.Name, Weight: 1})
@@ -206,6 +212,15 @@ func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id 
 		row.PredictSecondsPer1k += t.predPer1k
 	}
 	return st, row, true
+}
+
+// stackView is the feature view a stacker reads: the dense one (no NaN)
+// when there is one.
+func (r *run) stackView() models.Input {
+	if r.views[models.InputDense] != nil {
+		return models.InputDense
+	}
+	return models.InputNative
 }
 
 // pooledScore scores OOF predictions over all rows at once.

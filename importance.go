@@ -99,7 +99,7 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 				}
 			}
 			blend := make([]float64, n*width)
-			if err := p.combine(blend, preds); err != nil {
+			if err := p.combine(blend, preds, fs.X[p.stackInput]); err != nil {
 				return nil, false
 			}
 			out = append(out, blend...)

@@ -83,6 +83,11 @@ type Options struct {
 	FinalFit FinalFit `json:"final_fit,omitempty"`
 	// DisableEnsemble keeps the single best trial instead of an ensemble.
 	DisableEnsemble bool `json:"disable_ensemble,omitempty"`
+	// StackFeatures lets the stacking meta-model read the original
+	// features (the dense view: imputed, standardized, one-hot) beside the
+	// members' out-of-fold predictions, as AutoGluon's stack layers do. The
+	// stacker is still kept only when it beats the greedy blend out of fold.
+	StackFeatures bool `json:"stack_features,omitempty"`
 	// DisableImportance skips permutation importance at the end of Fit.
 	DisableImportance bool `json:"disable_importance,omitempty"`
 	// Weight names a column of non-negative sample weights. Empty means

@@ -29,9 +29,12 @@ type Predictor struct {
 	threshold   float64 // binary: predict class 1 when P(1) >= threshold; 0 means 0.5
 	temperature float64 // >0: probabilities are softmax(log(p)/T); 0 means none
 	columns     []string
-	// stacker, when set, combines the members' predictions instead of
-	// the weighted average.
-	stacker *ensemble.Stacker
+	// stacker, when set, combines the members' predictions (and, when
+	// stackX is set, the features of view stackInput) instead of the
+	// weighted average.
+	stacker    *ensemble.Stacker
+	stackX     bool
+	stackInput models.Input
 }
 
 // member is one model configuration in the blend, with its fitted models
@@ -141,8 +144,14 @@ func argmax(row []float64) int {
 // probabilities.
 func (p *Predictor) raw(ctx context.Context, f *dataset.Frame) ([]float64, error) {
 	var views [2][][]float64
+	need := make([]models.Input, 0, len(p.members)+1)
 	for _, m := range p.members {
-		in := m.input
+		need = append(need, m.input)
+	}
+	if p.stacker != nil && p.stackX {
+		need = append(need, p.stackInput)
+	}
+	for _, in := range need {
 		if views[in] != nil {
 			continue
 		}
@@ -183,18 +192,22 @@ func (p *Predictor) blend(ctx context.Context, n int, views [2][][]float64) ([]f
 		preds[mi] = avg
 	}
 	out := make([]float64, n*width)
-	if err := p.combine(out, preds); err != nil {
+	if err := p.combine(out, preds, views[p.stackInput]); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrPredict, err)
 	}
 	return out, nil
 }
 
 // combine mixes the members' predictions into dst: by the stacker when
-// there is one, else by weight; then applies the temperature.
-func (p *Predictor) combine(dst []float64, preds [][]float64) error {
+// there is one (reading X, the features of view stackInput, if it was fitted
+// with them), else by weight; then applies the temperature.
+func (p *Predictor) combine(dst []float64, preds [][]float64, X [][]float64) error {
 	width := max(len(p.classes), 1)
 	if p.stacker != nil {
-		return p.stacker.Predict(dst, preds, nil)
+		if !p.stackX {
+			X = nil
+		}
+		return p.stacker.Predict(dst, preds, X)
 	}
 	var total float64
 	for _, m := range p.members {

@@ -11,7 +11,10 @@ scikit-learn baselines on the very same split:
   linear    LogisticRegression(max_iter=1000) / Ridge() on a standard pipeline
             (median imputation + scaling, one-hot for strings)
 Metric: accuracy for classification, RMSE for regression (and R2), averaged
-over the splits (small test sets are noisy: one split of tips has 49 rows).
+over the splits (small test sets are noisy: one split of tips has 49 rows, so
+use --splits 10 on the small sets); automl_sd is the spread of ours across
+splits, and "splits" counts the splits where ours is at least as good as the
+best scikit-learn model.
 
 Usage (from the repository root, Debian python3-sklearn + python3-pandas):
   go build -o /tmp/automl-bench/automl ./cmd/automl
@@ -148,12 +151,18 @@ def main():
         key = "accuracy" if task == "cls" else "rmse"
         line = dict(dataset=name, metric=key, **{k: v[key] for k, v in res.items()},
                     automl_fit_s=res["automl"]["fit_s"])
+        # per split: does ours beat (or tie) the best scikit-learn model?
+        sign = 1 if task == "cls" else -1
+        wins = sum(1 for sp in splits
+                   if sign * sp["automl"][key] >= max(sign * sp[m][key] for m in ("rf", "hgb", "linear")))
+        line["splits"] = "%d/%d" % (wins, len(splits))
+        line["automl_sd"] = float(np.std([sp["automl"][key] for sp in splits]))
         if task == "reg":
             line["automl_r2"] = res["automl"]["r2"]
         rows.append(line)
         print(line, file=sys.stderr, flush=True)
 
-    cols = ["dataset", "metric", "automl", "baseline", "rf", "hgb", "linear", "automl_fit_s"]
+    cols = ["dataset", "metric", "automl", "automl_sd", "baseline", "rf", "hgb", "linear", "splits", "automl_fit_s"]
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         out.append("| " + " | ".join(

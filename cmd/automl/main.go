@@ -41,7 +41,7 @@ const usage = `usage:
   automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
              [--parallelism N] [--out model.automl] [--json]
              [--max-trials N] [--folds N] [--repeats N] [--drop COL,COL] [--include M,M] [--exclude M,M]
-             [--top N] [--verbose]
+             [--stack-features] [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
 `
 
@@ -157,6 +157,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	drop := fs.String("drop", "", "comma-separated columns to ignore")
 	include := fs.String("include", "", "comma-separated models to try")
 	exclude := fs.String("exclude", "", "comma-separated models to skip")
+	stackFeatures := fs.Bool("stack-features", false, "let the stacker read the original features too")
 	verbose := fs.Bool("verbose", false, "debug logs on stderr")
 	top := fs.Int("top", 25, "leaderboard rows to print (0 = all)")
 	if err := parse(fs, args); err != nil {
@@ -179,7 +180,8 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
 		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude),
-		OnEvent: progress.event,
+		StackFeatures: *stackFeatures,
+		OnEvent:       progress.event,
 	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -1,0 +1,95 @@
+package automl_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/evaluate"
+)
+
+// linearCSV is a regression table whose target is linear in x1 and x2:
+// kNN alone flattens the slope at the edges, which a linear stacker reading
+// the features corrects.
+func linearCSV(n int, seed uint64) string {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	var b strings.Builder
+	b.WriteString("x1,x2,shade,y\n")
+	shades := []string{"dark", "light"}
+	for range n {
+		x1, x2 := rng.NormFloat64(), rng.NormFloat64()
+		s := rng.IntN(2)
+		y := 4*x1 - 2*x2 + 1.5*float64(s) + 0.1*rng.NormFloat64()
+		fmt.Fprintf(&b, "%.4f,%.4f,%s,%.4f\n", x1, x2, shades[s], y)
+	}
+	return b.String()
+}
+
+func stackRow(lb *evaluate.Leaderboard) (evaluate.Row, bool) {
+	for _, r := range lb.Rows {
+		if r.Model == "stack" {
+			return r, true
+		}
+	}
+	return evaluate.Row{}, false
+}
+
+func TestStackFeatures(t *testing.T) {
+	train := readCSV(t, linearCSV(400, 1))
+	defer train.Release()
+	test := readCSV(t, linearCSV(200, 2))
+	defer test.Release()
+	opts := automl.Options{
+		TimeBudget: time.Minute, Seed: 3, Include: []string{"knn"},
+		MaxTrials: 6, StackFeatures: true, Parallelism: 2,
+	}
+	res, err := automl.New(opts).Fit(context.Background(), train, "y")
+	require.NoError(t, err)
+	row, ok := stackRow(res.Leaderboard)
+	require.True(t, ok, "no stack row:\n%s", res.Leaderboard.Table(0))
+	assert.Contains(t, row.Note, "features")
+	require.True(t, row.Selected, "the stacker should win on a linear target:\n%s", res.Leaderboard.Table(0))
+	assert.Contains(t, res.Predictor.String(), "stack of")
+
+	pred, err := res.Predictor.Predict(context.Background(), test)
+	require.NoError(t, err)
+	var sse, sst, mean float64
+	ys, err := dataset.Floats(test.Column(test.ColumnIndex("y")))
+	require.NoError(t, err)
+	for _, v := range ys {
+		mean += v / float64(len(ys))
+	}
+	for i, v := range ys {
+		got := pred.Values[i]
+		sse += (got - v) * (got - v)
+		sst += (v - mean) * (v - mean)
+	}
+	assert.Greater(t, 1-sse/sst, 0.99, "held-out R² of the feature stacker")
+
+	// The stacker and its feature view survive a save and load.
+	var buf bytes.Buffer
+	require.NoError(t, res.Predictor.Save(&buf))
+	back, err := automl.Load(&buf)
+	require.NoError(t, err)
+	again, err := back.Predict(context.Background(), test)
+	require.NoError(t, err)
+	assert.Equal(t, pred, again)
+
+	// Without the features the stacker reads predictions only.
+	opts.StackFeatures = false
+	res2, err := automl.New(opts).Fit(context.Background(), train, "y")
+	require.NoError(t, err)
+	if row, ok := stackRow(res2.Leaderboard); ok {
+		assert.NotContains(t, row.Note, "features")
+		assert.Less(t, evaluate.Loss(evaluate.RMSE{}, row.Score), 1e9)
+	}
+}
