@@ -98,6 +98,7 @@ type run struct {
 	classes  []string
 	k        int // number of classes, 0 for regression
 	y, w     []float64
+	groups   []string // per row, with Options.Group; nil otherwise
 	metric   evaluate.Metric
 	pipe     *preprocess.Pipeline
 	specs    []models.Spec
@@ -148,6 +149,12 @@ func newRun(opts Options, f *dataset.Frame, target string) (*run, error) {
 	}
 	if o.Weight == target {
 		return nil, fmt.Errorf("%w: the weight column is the target", ErrInput)
+	}
+	if o.Group != "" && f.ColumnIndex(o.Group) < 0 {
+		return nil, fmt.Errorf("%w: group column %q is not in the frame", ErrInput, o.Group)
+	}
+	if o.Group == target {
+		return nil, fmt.Errorf("%w: the group column is the target", ErrInput)
 	}
 	return r, nil
 }

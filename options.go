@@ -98,6 +98,13 @@ type Options struct {
 	// Weight names a column of non-negative sample weights. Empty means
 	// every row weighs the same. The column is never a feature.
 	Weight string `json:"weight,omitempty"`
+	// Group names a column whose values identify groups of related rows
+	// (a customer, a patient, a session): cross-validation then never
+	// splits a group between training and held-out rows, so the scores
+	// measure how the predictor does on groups it has not seen. Empty means
+	// rows are independent. The column is never a feature; rows with a
+	// missing group value are each a group of their own.
+	Group string `json:"group,omitempty"`
 	// Drop lists columns that are never features (IDs, leaks).
 	Drop []string `json:"drop,omitempty"`
 	// Logger receives progress logs. Nil means silent.

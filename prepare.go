@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
@@ -60,7 +61,10 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 	if r.o.Weight != "" {
 		drop = append(drop, r.o.Weight)
 	}
-	r.pipe, err = preprocess.Fit(ctx, r.frame, r.target, r.y, r.k, preprocess.Options{Drop: drop, Seed: r.o.Seed})
+	if r.o.Group != "" {
+		drop = append(drop, r.o.Group)
+	}
+	r.pipe, err = preprocess.Fit(ctx, r.frame, r.target, r.y, r.k, preprocess.Options{Drop: drop, Seed: r.o.Seed, Groups: r.groups})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
@@ -169,6 +173,17 @@ func (r *run) encodeTarget(f *dataset.Frame) error {
 			r.w[j] = v
 		}
 	}
+	if r.o.Group != "" {
+		vals, valid := dataset.Strings(f.Column(f.ColumnIndex(r.o.Group)))
+		r.groups = make([]string, len(keep))
+		for j, i := range keep {
+			if valid[i] {
+				r.groups[j] = "v" + vals[i]
+			} else {
+				r.groups[j] = "n" + strconv.Itoa(i) // a group of its own
+			}
+		}
+	}
 	if r.k > 0 {
 		seen := make([]bool, r.k)
 		for _, v := range r.y {
@@ -241,6 +256,15 @@ func (r *run) candidates() ([]models.Spec, error) {
 	return out, nil
 }
 
+// uniq returns the distinct values of vals.
+func uniq(vals []string) map[string]struct{} {
+	out := make(map[string]struct{})
+	for _, v := range vals {
+		out[v] = struct{}{}
+	}
+	return out
+}
+
 func cost(s models.Spec) float64 {
 	if s.Cost <= 0 {
 		return 1
@@ -268,6 +292,13 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 	if k < 2 {
 		return nil, fmt.Errorf("%w: %d usable rows are too few to validate a model", ErrInput, n)
 	}
+	if r.groups != nil {
+		distinct := len(uniq(r.groups))
+		if distinct < 2 {
+			return nil, fmt.Errorf("%w: group column %q has %d distinct value; cross-validation needs at least 2", ErrInput, r.o.Group, distinct)
+		}
+		k = min(k, distinct)
+	}
 	reps := r.o.Repeats
 	if reps <= 0 {
 		switch {
@@ -285,9 +316,12 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 		seed := r.o.Seed + uint64(rep)*0x9E3779B97F4A7C15
 		var s []evaluate.Split
 		var err error
-		if r.k > 0 {
+		switch {
+		case r.groups != nil:
+			s, err = evaluate.ShuffledGroupKFold(r.groups, k, seed)
+		case r.k > 0:
 			s, err = evaluate.StratifiedKFold(r.y, r.k, k, seed)
-		} else {
+		default:
 			s, err = evaluate.KFold(n, k, seed)
 		}
 		if err != nil {

@@ -155,12 +155,42 @@ func checkHoldout(fn string, n int, frac float64) error {
 // so far (ties to the lowest fold). It is deterministic and takes no seed.
 // k < 2 or fewer than k distinct groups is an error wrapping ErrInput.
 func GroupKFold[G comparable](groups []G, k int) ([]Split, error) {
+	gid, size, err := indexGroups("GroupKFold", groups, k)
+	if err != nil {
+		return nil, err
+	}
+	order := make([]int, len(size))
+	for j := range order {
+		order[j] = j
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
+	return assignGroups(gid, size, order, k), nil
+}
+
+// ShuffledGroupKFold splits rows so that all rows of a group are in the
+// same fold, like GroupKFold, but visits the groups in an order shuffled
+// with seed (each to the fold with the fewest rows so far), so that
+// repeated cross-validation can redraw group folds. Fold sizes differ by at
+// most the largest group. The same (groups, k, seed) always gives the same
+// splits. k < 2 or fewer than k distinct groups is an error wrapping
+// ErrInput.
+func ShuffledGroupKFold[G comparable](groups []G, k int, seed uint64) ([]Split, error) {
+	gid, size, err := indexGroups("ShuffledGroupKFold", groups, k)
+	if err != nil {
+		return nil, err
+	}
+	order := newRand(seed, splitStream).Perm(len(size))
+	return assignGroups(gid, size, order, k), nil
+}
+
+// indexGroups numbers the distinct groups in order of first appearance,
+// returning each row's group number and each group's row count.
+func indexGroups[G comparable](fn string, groups []G, k int) (gid, size []int, err error) {
 	if k < 2 {
-		return nil, fmt.Errorf("%w: GroupKFold: k = %d (want >= 2)", ErrInput, k)
+		return nil, nil, fmt.Errorf("%w: %s: k = %d (want >= 2)", ErrInput, fn, k)
 	}
 	id := make(map[G]int)
-	gid := make([]int, len(groups))
-	var size []int
+	gid = make([]int, len(groups))
 	for i, g := range groups {
 		j, ok := id[g]
 		if !ok {
@@ -172,13 +202,14 @@ func GroupKFold[G comparable](groups []G, k int) ([]Split, error) {
 		size[j]++
 	}
 	if len(size) < k {
-		return nil, fmt.Errorf("%w: GroupKFold: %d distinct groups for k = %d folds", ErrInput, len(size), k)
+		return nil, nil, fmt.Errorf("%w: %s: %d distinct groups for k = %d folds", ErrInput, fn, len(size), k)
 	}
-	order := make([]int, len(size))
-	for j := range order {
-		order[j] = j
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size[b], size[a]) })
+	return gid, size, nil
+}
+
+// assignGroups gives each group, in the given order, to the fold with the
+// fewest rows so far (ties to the lowest fold) and returns the splits.
+func assignGroups(gid, size, order []int, k int) []Split {
 	foldOf := make([]int, len(size))
 	load := make([]int, k)
 	for _, j := range order {
@@ -191,11 +222,11 @@ func GroupKFold[G comparable](groups []G, k int) ([]Split, error) {
 		foldOf[j] = f
 		load[f] += size[j]
 	}
-	fold := make([]int, len(groups))
+	fold := make([]int, len(gid))
 	for i, j := range gid {
 		fold[i] = foldOf[j]
 	}
-	return splitsFromFolds(fold, k), nil
+	return splitsFromFolds(fold, k)
 }
 
 // splitsFromFolds turns a fold assignment into k splits with sorted lists.

@@ -190,6 +190,37 @@ func TestGroupKFold(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInput)
 }
 
+func TestShuffledGroupKFold(t *testing.T) {
+	groups := make([]int, 300)
+	for i := range groups {
+		groups[i] = (i * 7919) % 41 // 41 groups of 7 or 8 rows, interleaved
+	}
+	a, err := ShuffledGroupKFold(groups, 5, 1)
+	require.NoError(t, err)
+	checkPartition(t, a, len(groups))
+	for _, sp := range a {
+		train := map[int]bool{}
+		for _, i := range sp.Train {
+			train[groups[i]] = true
+		}
+		for _, i := range sp.Test {
+			assert.False(t, train[groups[i]], "group %d on both sides", groups[i])
+		}
+		assert.InDelta(t, 60, len(sp.Test), 8, "fold sizes differ by at most one group")
+	}
+	again, err := ShuffledGroupKFold(groups, 5, 1)
+	require.NoError(t, err)
+	assert.Equal(t, a, again, "same seed, same folds")
+	other, err := ShuffledGroupKFold(groups, 5, 2)
+	require.NoError(t, err)
+	assert.NotEqual(t, a, other, "another seed redraws the folds")
+
+	_, err = ShuffledGroupKFold([]string{"x", "y"}, 3, 1)
+	assert.ErrorIs(t, err, ErrInput)
+	_, err = ShuffledGroupKFold([]string{"x", "y"}, 1, 1)
+	assert.ErrorIs(t, err, ErrInput)
+}
+
 func TestCheckSplits(t *testing.T) {
 	assert.ErrorIs(t, checkSplits(nil, 3), ErrInput)
 	assert.ErrorIs(t, checkSplits([]Split{{Train: []int{0}, Test: []int{3}}}, 3), ErrInput)

@@ -46,6 +46,12 @@ type Options struct {
 	// Seed seeds the assignment of training rows to the 5 folds of the
 	// out-of-fold target encoding. 0 is a valid seed.
 	Seed uint64 `json:"seed,omitempty"`
+	// Groups, if not nil, holds one group ID per row of the frame: the
+	// rows of a group share a target-encoding fold, so no row's encoding
+	// learns from the targets of its own group (as for a group never seen
+	// at prediction time). Its length must be the frame's row count. It is
+	// not saved with the pipeline.
+	Groups []string `json:"-"`
 }
 
 const (

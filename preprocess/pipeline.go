@@ -153,7 +153,11 @@ func Fit(ctx context.Context, f *dataset.Frame, target string, y []float64, numC
 		Target: target, NumClasses: numClasses, Options: o, Rows: n, Used: len(used),
 	}}
 	p.st.TEClasses = teClasses(y, used, numClasses)
-	p.train = newTrainState(n, used, o.Seed)
+	if o.Groups != nil && len(o.Groups) != n {
+		return nil, fmt.Errorf("%w: %d group IDs for %d rows", ErrInvalid, len(o.Groups), n)
+	}
+	p.train = newTrainState(n, used, o.Seed, o.Groups)
+	p.st.Options.Groups = nil
 	nte := p.nte()
 	// Per-row target-encoding values, row-major [i*nte+t].
 	tv := make([]float64, n*nte)
@@ -274,16 +278,34 @@ func (p *Pipeline) targetValue(y float64, t int) float64 {
 }
 
 // newTrainState assigns the used rows to folds: a seeded shuffle dealt
-// round-robin, so fold sizes differ by at most one.
-func newTrainState(n int, used []int, seed uint64) *trainState {
+// round-robin, so fold sizes differ by at most one. With groups, the
+// distinct groups are shuffled and dealt instead, so a group's rows share a
+// fold.
+func newTrainState(n int, used []int, seed uint64, groups []string) *trainState {
 	ts := &trainState{rows: n, fold: make([]int8, n), te: map[*column]*teFolds{}}
 	for i := range ts.fold {
 		ts.fold[i] = -1
 	}
 	r := rand.New(rand.NewPCG(seed, 0x70726570))
-	perm := r.Perm(len(used))
-	for j, pi := range perm {
-		ts.fold[used[pi]] = int8(j % numFolds)
+	if groups == nil {
+		perm := r.Perm(len(used))
+		for j, pi := range perm {
+			ts.fold[used[pi]] = int8(j % numFolds)
+		}
+		return ts
+	}
+	id := map[string]int{}
+	for _, i := range used {
+		if _, ok := id[groups[i]]; !ok {
+			id[groups[i]] = len(id)
+		}
+	}
+	foldOf := make([]int8, len(id))
+	for j, g := range r.Perm(len(id)) {
+		foldOf[g] = int8(j % numFolds)
+	}
+	for _, i := range used {
+		ts.fold[i] = foldOf[id[groups[i]]]
 	}
 	return ts
 }

@@ -1,6 +1,7 @@
 package preprocess_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -372,4 +373,54 @@ func TestDatetime(t *testing.T) {
 			require.False(t, math.IsNaN(v))
 		}
 	}
+}
+
+func TestGroupedTargetEncodingNeverSeesOwnGroup(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	const levels, n = 260, 780
+	vals := make([]string, n)
+	groups := make([]string, n)
+	y := make([]float64, n)
+	for i := range vals {
+		vals[i] = fmt.Sprintf("L%03d", i%levels)
+		groups[i] = fmt.Sprintf("g%03d", (i*37)%130) // 130 groups of 6, spread over levels
+		y[i] = float64(i%levels%4) + float64(i%3)*0.5
+	}
+	f := frame(t, str(mem, "c", vals...))
+	defer f.Release()
+	// 260 kept levels do not fit uint8 codes: the Native view gets an
+	// unscaled target encoding (the Dense view would standardize it with
+	// statistics of every row).
+	opts := preprocess.Options{MaxCategories: 300, MinCategoryCount: 1, Seed: 3, Groups: groups}
+	p, err := preprocess.Fit(t.Context(), f, "", y, 0, opts)
+	require.NoError(t, err)
+	base, err := p.TransformTrain(f, preprocess.Native)
+	require.NoError(t, err)
+	te := slices.Index(base.Names, "c:te")
+	require.GreaterOrEqual(t, te, 0, "names: %v", base.Names)
+
+	for _, g := range []string{"g000", "g042", "g129"} {
+		y2 := slices.Clone(y)
+		for i := range y2 {
+			if groups[i] == g {
+				y2[i] += 1000
+			}
+		}
+		p2, err := preprocess.Fit(t.Context(), f, "", y2, 0, opts)
+		require.NoError(t, err)
+		got, err := p2.TransformTrain(f, preprocess.Native)
+		require.NoError(t, err)
+		moved := false
+		for i := range y2 {
+			if groups[i] == g {
+				assert.Equal(t, base.X[te][i], got.X[te][i], "row %d's encoding must not move with its group's targets", i)
+			} else if got.X[te][i] != base.X[te][i] {
+				moved = true
+			}
+		}
+		assert.True(t, moved, "group %s's targets should move other groups' encodings", g)
+	}
+	_, err = preprocess.Fit(t.Context(), f, "", y, 0, preprocess.Options{Groups: groups[:10]})
+	assert.ErrorIs(t, err, preprocess.ErrInvalid)
 }

@@ -40,7 +40,8 @@ const usage = `usage:
   automl profile --data FILE [--target COL] [--json]
   automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
              [--parallelism N] [--out model.automl] [--json]
-             [--max-trials N] [--folds N] [--repeats N] [--drop COL,COL] [--include M,M] [--exclude M,M]
+             [--max-trials N] [--folds N] [--repeats N] [--group COL]
+             [--drop COL,COL] [--include M,M] [--exclude M,M]
              [--stack-features] [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
 `
@@ -155,6 +156,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	folds := fs.Int("folds", 0, "cross-validation folds (0 = auto)")
 	repeats := fs.Int("repeats", 0, "cross-validation repeats (0 = auto)")
 	drop := fs.String("drop", "", "comma-separated columns to ignore")
+	group := fs.String("group", "", "column of group IDs: folds never split a group")
 	include := fs.String("include", "", "comma-separated models to try")
 	exclude := fs.String("exclude", "", "comma-separated models to skip")
 	stackFeatures := fs.Bool("stack-features", false, "let the stacker read the original features too")
@@ -179,7 +181,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	opts := automl.Options{
 		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
 		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats,
-		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude),
+		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude), Group: *group,
 		StackFeatures: *stackFeatures,
 		OnEvent:       progress.event,
 	}
