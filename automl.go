@@ -150,6 +150,11 @@ func newRun(opts Options, f *dataset.Frame, target string) (*run, error) {
 	if o.Weight == target {
 		return nil, fmt.Errorf("%w: the weight column is the target", ErrInput)
 	}
+	switch o.FinalFit {
+	case "", FinalBag, FinalRefit:
+	default:
+		return nil, fmt.Errorf("%w: FinalFit %q: want %q, %q or empty", ErrInput, o.FinalFit, FinalBag, FinalRefit)
+	}
 	if o.Group != "" && f.ColumnIndex(o.Group) < 0 {
 		return nil, fmt.Errorf("%w: group column %q is not in the frame", ErrInput, o.Group)
 	}

@@ -230,6 +230,9 @@ func TestBadInput(t *testing.T) {
 		{"unknown metric", good, "target", automl.Options{Metric: "nope"}},
 		{"unknown model", good, "target", automl.Options{Include: []string{"nope"}}},
 		{"weight is target", good, "target", automl.Options{Weight: "target"}},
+		{"unknown final fit", good, "target", automl.Options{FinalFit: "refitt"}},
+		{"group is target", good, "target", automl.Options{Group: "target"}},
+		{"missing group", good, "target", automl.Options{Group: "nope"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -120,7 +120,11 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		}
 	}
 	for i, t := range members {
-		m := member{name: t.spec.Name, params: t.params, input: t.spec.Input, weight: weights[i], models: t.models}
+		// The bag keeps the first repeat's fold models: the later repeats
+		// steady the out-of-fold scores that choose the members, but
+		// averaging their models too did no better held out (see
+		// FinalBag) at R times the size and prediction time.
+		m := member{name: t.spec.Name, params: t.params, input: t.spec.Input, weight: weights[i], models: t.models[:min(len(t.models), r.nfolds)]}
 		if refits[i] != nil {
 			m.models = []models.Model{refits[i]}
 		}

@@ -17,7 +17,14 @@ type FinalFit string
 
 const (
 	// FinalBag keeps each chosen trial's fold models and averages them
-	// (AutoGluon-style bagging). It needs no extra training time.
+	// (AutoGluon-style bagging). It needs no extra training time. With
+	// repeated cross-validation only the first repeat's models are kept
+	// (Options.Folds of them): held out over 10 splits of five developer
+	// datasets, keeping all 25 models of 5 repeats did no better (titanic
+	// accuracy 0.842 vs 0.844, tips RMSE 0.980 vs 0.978, the others equal)
+	// at five times the size and prediction time. Refitting the forests,
+	// k-NN and linear members on all rows instead did worse (titanic 0.840,
+	// tips 0.992, mpg 2.685 vs 2.663).
 	FinalBag FinalFit = "bag"
 	// FinalRefit refits each chosen trial once on all rows, when the
 	// estimated time fits what is left of the budget (else it bags).

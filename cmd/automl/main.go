@@ -41,7 +41,7 @@ const usage = `usage:
   automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
              [--parallelism N] [--out model.automl] [--json]
              [--max-trials N] [--folds N] [--repeats N] [--group COL]
-             [--drop COL,COL] [--include M,M] [--exclude M,M]
+             [--drop COL,COL] [--include M,M] [--exclude M,M] [--final-fit bag|refit]
              [--stack-features] [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
 `
@@ -157,6 +157,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	repeats := fs.Int("repeats", 0, "cross-validation repeats (0 = auto)")
 	drop := fs.String("drop", "", "comma-separated columns to ignore")
 	group := fs.String("group", "", "column of group IDs: folds never split a group")
+	finalFit := fs.String("final-fit", "", "bag (average the fold models) or refit (one model on all rows); empty = auto")
 	include := fs.String("include", "", "comma-separated models to try")
 	exclude := fs.String("exclude", "", "comma-separated models to skip")
 	stackFeatures := fs.Bool("stack-features", false, "let the stacker read the original features too")
@@ -182,8 +183,8 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
 		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude), Group: *group,
-		StackFeatures: *stackFeatures,
-		OnEvent:       progress.event,
+		StackFeatures: *stackFeatures, FinalFit: automl.FinalFit(*finalFit),
+		OnEvent: progress.event,
 	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
