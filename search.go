@@ -446,7 +446,16 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 	t.score, t.std = meanStd(scores)
 	t.oof, t.models = oof, fitted
 	t.fitSec = fitDur.Seconds()
-	t.predPer1k = predDur.Seconds() / float64(n) * 1000
+	// Per 1,000 rows, for the models the final predictor keeps of this
+	// trial: the first repeat's fold models when bagged, one when refit.
+	// Each split's model predicted its held-out rows: every repeat
+	// predicts each of the n rows once.
+	perModel := predDur.Seconds() / float64(n*(len(r.splits)/r.nfolds)) * 1000
+	kept := r.nfolds
+	if r.o.FinalFit == FinalRefit {
+		kept = 1
+	}
+	t.predPer1k = perModel * float64(kept)
 }
 
 // leader returns the best successful trial of trials, or nil.

@@ -38,7 +38,10 @@ type Member struct {
 // ensemble rows. TieLoss is a secondary loss (lower is better, e.g. the
 // pooled out-of-fold log loss) that ranks rows whose scores tie; NaN or 0
 // means none. Selected marks the row the final predictor was built from;
-// it ranks first.
+// it ranks first. FitSeconds is the training time spent on the row (all
+// folds); PredictSecondsPer1k is the prediction time per 1,000 rows of what
+// the row would deploy (automl: all of the trial's kept models; for an
+// ensemble, the sum over its members).
 type Row struct {
 	ID                  int            `json:"id"`
 	Model               string         `json:"model"`
