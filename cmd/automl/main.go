@@ -40,7 +40,7 @@ const usage = `usage:
   automl profile --data FILE [--target COL] [--json]
   automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
              [--parallelism N] [--out model.automl] [--json]
-             [--max-trials N] [--folds N] [--repeats N] [--group COL]
+             [--max-trials N] [--folds N] [--repeats N] [--max-tuned N] [--group COL]
              [--drop COL,COL] [--include M,M] [--exclude M,M] [--final-fit bag|refit]
              [--stack-features] [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
@@ -155,6 +155,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	maxTrials := fs.Int("max-trials", 0, "cap on trials (0 = none)")
 	folds := fs.Int("folds", 0, "cross-validation folds (0 = auto)")
 	repeats := fs.Int("repeats", 0, "cross-validation repeats (0 = auto)")
+	maxTuned := fs.Int("max-tuned", 0, "cap on tuned trials per model family (0 = auto, -1 = none)")
 	drop := fs.String("drop", "", "comma-separated columns to ignore")
 	group := fs.String("group", "", "column of group IDs: folds never split a group")
 	finalFit := fs.String("final-fit", "", "bag (average the fold models) or refit (one model on all rows); empty = auto")
@@ -181,7 +182,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	progress := &progress{w: stderr}
 	opts := automl.Options{
 		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
-		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats,
+		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats, MaxTunedPerModel: *maxTuned,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude), Group: *group,
 		StackFeatures: *stackFeatures, FinalFit: automl.FinalFit(*finalFit),
 		OnEvent: progress.event,
