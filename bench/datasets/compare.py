@@ -134,6 +134,8 @@ def main():
     ap.add_argument("--extra", default="", help="extra flags for automl fit, space-separated")
     ap.add_argument("--md", default="")
     ap.add_argument("--splits", type=int, default=1, help="number of random 80/20 splits to average")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="use a random sample of this many rows of each dataset (0 = all), e.g. to test mid-size tables")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     only = set(filter(None, args.only.split(",")))
@@ -144,6 +146,8 @@ def main():
         df = pd.read_csv(os.path.join(args.data, name + ".csv"))
         df = df.drop(columns=drop)
         df = df[df[target].notna()].reset_index(drop=True)
+        if args.sample and len(df) > args.sample:
+            df = df.sample(args.sample, random_state=0).reset_index(drop=True)
         splits = [one_split(args, name, target, task, df, seed) for seed in range(args.splits)]
         res = {}
         for k in splits[0]:
