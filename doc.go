@@ -18,14 +18,17 @@
 //
 // Fit profiles the frame (dataset.Analyze) to infer the task, fits the
 // preprocessing pipeline once (preprocess: imputation, encodings, dates,
-// text), cuts stratified folds, and then runs trials: the class-prior
+// text), cuts stratified folds (group folds with Options.Group), repeated
+// on small tables, and then runs trials: the class-prior
 // baseline first, then a priority-ordered portfolio of known-good
 // configurations of every registered model, cheapest first, then (from
 // 2,000 rows up) TPE tuning of the best three families until the trial or
 // time budget is spent. Every trial is cross-validated and keeps its out-of-fold
 // predictions; greedy ensemble selection (Caruana et al. 2004) blends the
-// best of them. The final predictor averages each member's fold models
-// (bagging) or refits them on all rows (Options.FinalFit).
+// best of them, and a stacking meta-model replaces the blend when it beats
+// it out of fold. The final predictor averages each member's fold models
+// of the first repeat (bagging) or refits them on all rows
+// (Options.FinalFit).
 //
 // # Budgets and determinism
 //
