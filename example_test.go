@@ -90,3 +90,36 @@ func ExampleLoad() {
 	// Output:
 	// target: label columns: [size colour]
 }
+
+// Rows that come in groups (here several visits per patient) are
+// cross-validated group by group, so the scores say how the predictor does
+// on patients it has never seen. The group column is not a feature.
+func ExampleOptions_group() {
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("patient,dose,response\n")
+	for p := range 12 {
+		for v := range 4 {
+			dose := float64(v + 1)
+			fmt.Fprintf(&b, "p%02d,%.0f,%.2f\n", p, dose, 2*dose+float64(p%3))
+		}
+	}
+	frame, err := dataset.ReadCSV(ctx, strings.NewReader(b.String()), dataset.CSVOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer frame.Release()
+	opts := automl.Options{Group: "patient", MaxTrials: 4, Seed: 1, Folds: 3, Include: []string{"linear"}}
+	res, err := automl.New(opts).Fit(ctx, frame, "response")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("features:", res.Predictor.Columns())
+	best, _ := res.Leaderboard.Best()
+	fmt.Printf("selected: %s, RMSE on unseen patients %.2f\n", best.Model, best.Score)
+	// Output:
+	// features: [dose]
+	// selected: stack, RMSE on unseen patients 0.77
+}
