@@ -256,6 +256,29 @@ func (r *run) candidates() ([]models.Spec, error) {
 	return out, nil
 }
 
+// warnRareClasses adds a profile warning (and logs it) for each class with
+// fewer rows than the k folds: some folds then train without it.
+func (r *run) warnRareClasses(k int) {
+	if r.k == 0 {
+		return
+	}
+	count := make([]int, r.k)
+	for _, v := range r.y {
+		count[int(v)]++
+	}
+	for c, n := range count {
+		if n < k {
+			rows := "rows"
+			if n == 1 {
+				rows = "row"
+			}
+			msg := fmt.Sprintf("class %q has %d %s, fewer than the %d cross-validation folds: some folds train without it and scores are unreliable", r.classes[c], n, rows, k)
+			r.profile.Warnings = append(r.profile.Warnings, dataset.Warning{Column: r.target, Code: dataset.WarnRareClass, Message: msg})
+			r.o.Logger.Warn(msg)
+		}
+	}
+}
+
 // uniq returns the distinct values of vals.
 func uniq(vals []string) map[string]struct{} {
 	out := make(map[string]struct{})
@@ -311,6 +334,7 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 		}
 	}
 	r.nfolds = k
+	r.warnRareClasses(k)
 	var out []evaluate.Split
 	for rep := range reps {
 		seed := r.o.Seed + uint64(rep)*0x9E3779B97F4A7C15

@@ -35,6 +35,10 @@ const (
 	WarnDuplicateRows   = "duplicate_rows"   // rows repeated exactly
 	WarnTargetMissing   = "target_missing"   // rows whose target is null (drop them)
 	WarnImbalance       = "imbalance"        // largest class at least 10 times the smallest
+	// WarnRareClass is added by automl.Fit, not Analyze: a class has
+	// fewer rows than there are cross-validation folds, so some folds
+	// train without it and its scores are unreliable.
+	WarnRareClass = "rare_class"
 )
 
 // Leakage and cardinality thresholds used by Analyze.

@@ -200,6 +200,13 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := save(res.Predictor, *out); err != nil {
 		return err
 	}
+	for _, w := range res.Profile.Warnings {
+		if w.Column != "" {
+			fmt.Fprintf(stderr, "warning: column %q: %s\n", w.Column, w.Message)
+		} else {
+			fmt.Fprintf(stderr, "warning: %s\n", w.Message)
+		}
+	}
 	if *asJSON {
 		return writeJSON(stdout, res)
 	}

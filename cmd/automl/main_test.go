@@ -119,3 +119,23 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestFitPrintsProfileWarnings(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "rare.csv")
+	var b strings.Builder
+	b.WriteString("x,constant,y\n")
+	for i := range 40 {
+		label := "common"
+		if i == 7 {
+			label = "rare"
+		}
+		b.WriteString(strings.Repeat("1", 1+i%3) + ",k," + label + "\n")
+	}
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o600))
+	code, _, errs := runCLI(t, "fit", "--data", data, "--target", "y", "--max-trials", "3",
+		"--out", filepath.Join(dir, "m.automl"))
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, `warning: column "y": class "rare" has 1 row, fewer than the 5 cross-validation folds`)
+	assert.Contains(t, errs, `warning: column "constant": a single value`)
+}
