@@ -40,6 +40,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		}
 		ok = []*trial{t}
 	}
+	ok = r.withinPredictLimit(ok)
 
 	best := ok[0]
 	selected := best.id
@@ -71,10 +72,9 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 				slack = 1 / float64(len(r.y))
 			}
 		}
-		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, gm, 0)
-		if err != nil {
+		if blend, mw, mm, row, err := r.greedyWithin(cand, oofs, gm, len(trials)); err != nil {
 			r.o.Logger.Warn("ensemble failed", "err", err)
-		} else if blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, len(trials)); err == nil && (len(mm) > 1 || mm[0] != best) {
+		} else if len(mm) > 1 || mm[0] != best {
 			lb.Rows = append(lb.Rows, row)
 			if evaluate.Loss(r.metric, row.Score) <= evaluate.Loss(r.metric, best.score)+slack && (slack > 0 || r.beats(row.Score, best.score)) {
 				weights, members, oof = mw, mm, blend
@@ -84,13 +84,14 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		// A stacker over the best few, kept only if it beats both the
 		// greedy blend and the best trial out of fold (all scored on
 		// pooled OOF rows).
-		sc := cand[:min(len(cand), stackMembers)]
-		if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
-			lb.Rows = append(lb.Rows, srow)
-			if r.beats(st.Score, r.pooledScore(oof)) && r.beats(st.Score, r.pooledScore(best.oof)) {
-				weights, members, oof = ones(len(sc)), sc, nil
-				p.stacker, p.stackX, p.stackInput = st, r.o.StackFeatures, r.stackView()
-				selected = srow.ID
+		if sc := cand[:r.stackCount(cand)]; len(sc) > 1 {
+			if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
+				lb.Rows = append(lb.Rows, srow)
+				if r.beats(st.Score, r.pooledScore(oof)) && r.beats(st.Score, r.pooledScore(best.oof)) {
+					weights, members, oof = ones(len(sc)), sc, nil
+					p.stacker, p.stackX, p.stackInput = st, r.o.StackFeatures, r.stackView()
+					selected = srow.ID
+				}
 			}
 		}
 	}
@@ -157,6 +158,74 @@ func diverse(ranked []*trial, n, per int) []*trial {
 
 // stackMembers is how many of the best trials a stacker combines.
 const stackMembers = 8
+
+// withinPredictLimit keeps the ranked trials whose prediction time fits
+// Options.MaxPredictPer1k, in order; when none does, the fastest one.
+func (r *run) withinPredictLimit(ranked []*trial) []*trial {
+	if r.o.MaxPredictPer1k <= 0 {
+		return ranked
+	}
+	var out []*trial
+	fastest := ranked[0]
+	for _, t := range ranked {
+		if !r.overPredictLimit(t.predPer1k) {
+			out = append(out, t)
+		}
+		if t.predPer1k < fastest.predPer1k {
+			fastest = t
+		}
+	}
+	if len(out) == 0 {
+		r.o.Logger.Warn("no trial predicts within MaxPredictPer1k: keeping the fastest", "limit", r.o.MaxPredictPer1k, "model", fastest.spec.Name, "seconds_per_1k", fastest.predPer1k)
+		return []*trial{fastest}
+	}
+	return out
+}
+
+// overPredictLimit reports whether a prediction time (seconds per 1,000
+// rows) exceeds Options.MaxPredictPer1k.
+func (r *run) overPredictLimit(secondsPer1k float64) bool {
+	return r.o.MaxPredictPer1k > 0 && secondsPer1k > r.o.MaxPredictPer1k.Seconds()
+}
+
+// greedyWithin runs greedy ensemble selection over the candidates; while
+// the blend's prediction time exceeds Options.MaxPredictPer1k it drops the
+// member with the least weight from the candidates and selects again.
+func (r *run) greedyWithin(cand []*trial, oofs [][]float64, m evaluate.Metric, id int) ([]float64, []float64, []*trial, evaluate.Row, error) {
+	cand, oofs = slices.Clone(cand), slices.Clone(oofs)
+	for {
+		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, m, 0)
+		if err != nil {
+			return nil, nil, nil, evaluate.Row{}, err
+		}
+		blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, id)
+		if err != nil || len(mm) == 1 || !r.overPredictLimit(row.PredictSecondsPer1k) {
+			return blend, mw, mm, row, err
+		}
+		drop := -1
+		for i, w := range ens.Weights {
+			if w > 0 && (drop < 0 || w < ens.Weights[drop]) {
+				drop = i
+			}
+		}
+		cand = slices.Delete(cand, drop, drop+1)
+		oofs = slices.Delete(oofs, drop, drop+1)
+	}
+}
+
+// stackCount is how many of the best candidates the stacker combines: up
+// to stackMembers, fewer when their summed prediction time would exceed
+// Options.MaxPredictPer1k.
+func (r *run) stackCount(cand []*trial) int {
+	var sum float64
+	for i, t := range cand[:min(len(cand), stackMembers)] {
+		sum += t.predPer1k
+		if r.overPredictLimit(sum) {
+			return i
+		}
+	}
+	return min(len(cand), stackMembers)
+}
 
 // greedyRow blends the candidates by the greedy ensemble's weights and
 // scores the blend fold by fold, as trials are scored. It returns the

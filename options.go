@@ -88,6 +88,16 @@ type Options struct {
 	// smaller, with a quarter of the time budget kept for the refits), else
 	// FinalBag.
 	FinalFit FinalFit `json:"final_fit,omitempty"`
+	// MaxPredictPer1k caps the final predictor's prediction time per 1,000
+	// rows, for services with a latency budget: trials slower than it stay
+	// on the leaderboard but are never members, and the ensemble and the
+	// stacker keep their summed time within it (when no trial fits, the
+	// fastest is used). Times are those of the leaderboard's predict s/1k
+	// column, measured on held-out rows during cross-validation for the
+	// models the predictor keeps; preprocessing is not counted. Zero means
+	// no limit. Measured times vary between runs, so with a limit the
+	// same Seed can choose differently.
+	MaxPredictPer1k time.Duration `json:"max_predict_per_1k,omitempty"`
 	// DisableEnsemble keeps the single best trial instead of an ensemble.
 	DisableEnsemble bool `json:"disable_ensemble,omitempty"`
 	// StackFeatures lets the stacking meta-model read the original

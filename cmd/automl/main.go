@@ -42,7 +42,8 @@ const usage = `usage:
              [--parallelism N] [--out model.automl] [--json]
              [--max-trials N] [--folds N] [--repeats N] [--max-tuned N] [--group COL]
              [--drop COL,COL] [--include M,M] [--exclude M,M] [--final-fit bag|refit]
-             [--stack-features] [--top N] [--verbose]
+             [--max-predict-per-1k 50ms] [--stack-features]
+             [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
 `
 
@@ -156,6 +157,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	folds := fs.Int("folds", 0, "cross-validation folds (0 = auto)")
 	repeats := fs.Int("repeats", 0, "cross-validation repeats (0 = auto)")
 	maxTuned := fs.Int("max-tuned", 0, "cap on tuned trials per model family (0 = auto, -1 = none)")
+	maxPredict := fs.Duration("max-predict-per-1k", 0, "cap on the predictor's prediction time per 1,000 rows (0 = none)")
 	drop := fs.String("drop", "", "comma-separated columns to ignore")
 	group := fs.String("group", "", "column of group IDs: folds never split a group")
 	finalFit := fs.String("final-fit", "", "bag (average the fold models) or refit (one model on all rows); empty = auto")
@@ -184,7 +186,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
 		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats, MaxTunedPerModel: *maxTuned,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude), Group: *group,
-		StackFeatures: *stackFeatures, FinalFit: automl.FinalFit(*finalFit),
+		StackFeatures: *stackFeatures, FinalFit: automl.FinalFit(*finalFit), MaxPredictPer1k: *maxPredict,
 		OnEvent: progress.event,
 	}
 	if *verbose {
