@@ -15,8 +15,8 @@ import (
 // budget gives the same leaderboard and importances every time, at any
 // parallelism, without MaxTrials.
 func TestSmallTableTimeBudgetRepeats(t *testing.T) {
-	if testing.Short() {
-		t.Skip("two full portfolio runs")
+	if testing.Short() || raceEnabled {
+		t.Skip("two full portfolio runs (minutes under the race detector)")
 	}
 	train := readCSV(t, synthCSV(300, "binary", 9))
 	defer train.Release()
