@@ -80,6 +80,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	if he := (*helpError)(nil); errors.As(err, &he) {
+		fmt.Fprintf(stdout, "usage: automl %s [flags]\n\nflags:\n%s", he.name, he.flags)
+		return 0
+	}
 	msg := oneLine(err.Error())
 	if !strings.HasPrefix(msg, "automl: ") {
 		msg = "automl: " + msg
@@ -106,8 +110,18 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// helpError carries a command's flag list, asked for with -h or --help.
+type helpError struct{ name, flags string }
+
+func (e *helpError) Error() string { return "help requested for " + e.name }
+
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		var b strings.Builder
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		return &helpError{name: fs.Name(), flags: b.String()}
+	} else if err != nil {
 		return fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
 	}
 	if fs.NArg() > 0 {

@@ -139,3 +139,15 @@ func TestFitPrintsProfileWarnings(t *testing.T) {
 	assert.Contains(t, errs, `warning: column "y": class "rare" has 1 row, fewer than the 5 cross-validation folds`)
 	assert.Contains(t, errs, `warning: column "constant": a single value`)
 }
+
+func TestHelpListsFlags(t *testing.T) {
+	for _, cmd := range []string{"profile", "fit", "predict"} {
+		code, out, errs := runCLI(t, cmd, "-h")
+		assert.Equal(t, 0, code, errs)
+		assert.Contains(t, out, "usage: automl "+cmd)
+		assert.Contains(t, out, "-data")
+	}
+	_, out, _ := runCLI(t, "fit", "--help")
+	assert.Contains(t, out, "-max-predict-per-1k")
+	assert.Contains(t, out, "-group")
+}
