@@ -120,7 +120,9 @@ type Options struct {
 	// splits a group between training and held-out rows, so the scores
 	// measure how the predictor does on groups it has not seen. Empty means
 	// rows are independent. The column is never a feature; rows with a
-	// missing group value are each a group of their own.
+	// missing group value are each a group of their own. Group folds are
+	// not stratified by class, and there are at most as many folds as
+	// groups.
 	Group string `json:"group,omitempty"`
 	// Drop lists columns that are never features (IDs, leaks).
 	Drop []string `json:"drop,omitempty"`
