@@ -3,7 +3,6 @@ package automl_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/evaluate"
 )
 
 // groupedCSV writes groups of rows that share an unobserved offset and an
@@ -54,11 +54,9 @@ func TestGroupFoldsScoreNewGroupsHonestly(t *testing.T) {
 		require.NoError(t, err)
 		pred, err := res.Predictor.Predict(context.Background(), test)
 		require.NoError(t, err)
-		var sse float64
-		for i, v := range ys {
-			sse += (pred.Values[i] - v) * (pred.Values[i] - v)
-		}
-		return res.Leaderboard.Rows[0].Score, math.Sqrt(sse / float64(len(ys)))
+		rmse, err := evaluate.RMSE{}.Score(ys, pred.Values, 0, nil)
+		require.NoError(t, err)
+		return res.Leaderboard.Rows[0].Score, rmse
 	}
 	cvGroup, outGroup := fit("customer")
 	cvRows, outRows := fit("")
