@@ -72,6 +72,7 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 	if err != nil {
 		return err
 	}
+	r.warnRareClasses(r.nfolds)
 	r.foldY = make([][]float64, len(r.splits))
 	r.foldW = make([][]float64, len(r.splits))
 	for i, s := range r.splits {
@@ -279,13 +280,13 @@ func (r *run) warnRareClasses(k int) {
 	}
 }
 
-// uniq returns the distinct values of vals.
-func uniq(vals []string) map[string]struct{} {
-	out := make(map[string]struct{})
+// distinct counts the distinct values of vals.
+func distinct(vals []string) int {
+	seen := make(map[string]struct{})
 	for _, v := range vals {
-		out[v] = struct{}{}
+		seen[v] = struct{}{}
 	}
-	return out
+	return len(seen)
 }
 
 func cost(s models.Spec) float64 {
@@ -316,11 +317,11 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 		return nil, fmt.Errorf("%w: %d usable rows are too few to validate a model", ErrInput, n)
 	}
 	if r.groups != nil {
-		distinct := len(uniq(r.groups))
-		if distinct < 2 {
-			return nil, fmt.Errorf("%w: group column %q has %d distinct value; cross-validation needs at least 2", ErrInput, r.o.Group, distinct)
+		groups := distinct(r.groups)
+		if groups < 2 {
+			return nil, fmt.Errorf("%w: group column %q has %d distinct value; cross-validation needs at least 2", ErrInput, r.o.Group, groups)
 		}
-		k = min(k, distinct)
+		k = min(k, groups)
 	}
 	reps := r.o.Repeats
 	if reps <= 0 {
@@ -334,7 +335,6 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 		}
 	}
 	r.nfolds = k
-	r.warnRareClasses(k)
 	var out []evaluate.Split
 	for rep := range reps {
 		seed := r.o.Seed + uint64(rep)*0x9E3779B97F4A7C15
