@@ -53,8 +53,19 @@ type Spec struct {
 	// the default. Nil means only the factory defaults (Params{}).
 	Portfolio []Params
 	// Cost is a relative training cost per row and feature (1 for a
-	// single CART tree), used to order and skip candidates. 0 means 1.
+	// single CART tree), used to order candidates, and to estimate time
+	// when Seconds is nil. 0 means 1.
 	Cost float64
+	// Seconds estimates a trial's time from the data's shape and the
+	// params; the search calibrates it on the machine as trials finish.
+	// Nil means DefaultSeconds(Cost).
+	Seconds SecondsFunc
+	// Threads names the param that sets how many goroutines the model
+	// uses (for example "threads" or "n_jobs"), so that the search can
+	// share Options.Parallelism between trials in flight and each model's
+	// own goroutines. Empty means the model uses one goroutine, or sizes
+	// itself; the param must not change results, only speed.
+	Threads string
 }
 
 // Supports reports whether the spec's model handles numClasses (0 = regression).

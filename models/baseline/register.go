@@ -4,11 +4,12 @@ import "github.com/automl-agent/automl/models"
 
 func init() {
 	models.Default().MustRegister(models.Spec{
-		Name:  "prior",
-		New:   New,
-		Tasks: models.Classification | models.Regression,
-		Input: models.InputDense,
-		Cost:  0.01,
+		Name:    "prior",
+		New:     New,
+		Tasks:   models.Classification | models.Regression,
+		Input:   models.InputDense,
+		Cost:    0.01,
+		Seconds: seconds,
 	})
 }
 

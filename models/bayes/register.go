@@ -21,7 +21,8 @@ func init() {
 			{"var_smoothing": 1e-3},
 			{"var_smoothing": 0.1},
 		},
-		Cost: 0.1,
+		Cost:    0.1,
+		Seconds: seconds,
 	})
 }
 

@@ -25,7 +25,9 @@ func init() {
 			{"max_features": "log2", "min_samples_leaf": 5, "n_estimators": 200},
 			{"max_features": 1.0, "min_samples_leaf": 3, "max_samples": 0.7},
 		},
-		Cost: 50, // measured: 100 trees ~ 30x (classification) to 55-75x (regression) one CART
+		Seconds: seconds(RandomForest),
+		Threads: "n_jobs",
+		Cost:    50, // measured: 100 trees ~ 30x (classification) to 55-75x (regression) one CART
 	})
 	reg.MustRegister(models.Spec{
 		Name:  ExtraTrees.String(),
@@ -38,7 +40,9 @@ func init() {
 			{"max_features": 0.7, "min_samples_leaf": 2},
 			{"max_features": 1.0, "min_samples_leaf": 5, "n_estimators": 200},
 		},
-		Cost: 60, // measured: 100 trees ~ 45x (classification) to 80-90x (regression) one CART
+		Seconds: seconds(ExtraTrees),
+		Threads: "n_jobs",
+		Cost:    60, // measured: 100 trees ~ 45x (classification) to 80-90x (regression) one CART
 	})
 	reg.MustRegister(models.Spec{
 		Name:  CART.String(),
@@ -55,6 +59,7 @@ func init() {
 			{"max_depth": 6, "min_samples_leaf": 5},
 			{"max_depth": 10, "min_samples_leaf": 2, "min_impurity_decrease": 1e-4},
 		},
-		Cost: 1,
+		Seconds: seconds(CART),
+		Cost:    1,
 	})
 }

@@ -42,6 +42,8 @@ func init() {
 		Space:     Space,
 		Portfolio: Portfolio,
 		Cost:      20,
+		Seconds:   Seconds,
+		Threads:   "threads",
 	})
 }
 

@@ -22,7 +22,8 @@ func init() {
 			{"k": 15, "weights": "distance"},
 			{"k": 40, "weights": "distance"},
 		},
-		Cost: 2,
+		Cost:    2,
+		Seconds: Seconds,
 	})
 }
 

@@ -19,6 +19,7 @@ func init() {
 		},
 		Portfolio: []models.Params{{"C": 1.0}, {"C": 0.1}, {"C": 10.0}, {"C": 0.01}},
 		Cost:      3,
+		Seconds:   logisticSeconds,
 	})
 	r.MustRegister(models.Spec{
 		Name:      "linear",
@@ -27,6 +28,7 @@ func init() {
 		Input:     models.InputDense,
 		Portfolio: []models.Params{{}},
 		Cost:      0.5,
+		Seconds:   leastSquaresSeconds,
 	})
 	r.MustRegister(models.Spec{
 		Name:  "ridge",
@@ -38,6 +40,7 @@ func init() {
 		},
 		Portfolio: []models.Params{{"alpha": 1.0}, {"alpha": 10.0}, {"alpha": 0.1}, {"alpha": 100.0}},
 		Cost:      0.5,
+		Seconds:   leastSquaresSeconds,
 	})
 }
 

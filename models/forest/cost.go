@@ -1,0 +1,47 @@
+package forest
+
+import (
+	"math"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// seconds returns the models.SecondsFunc of one kind: per tree, each
+// (sampled) row is visited once per tried feature at each level, the
+// depth about 1.3 log2(rows per tree / rows per leaf) (trees are not
+// balanced), and every node scans the bins of its tried features.
+func seconds(kind Kind) models.SecondsFunc {
+	return func(s models.Shape, p models.Params) float64 {
+		c, err := ConfigFromParams(kind, p)
+		if err != nil {
+			c = Config{Kind: kind}
+		}
+		if c.MinSamplesLeaf == 0 && s.Classes == 0 && s.Rows > largeRegression {
+			c.MinSamplesLeaf = 5
+		}
+		c = c.withDefaults()
+		n := float64(max(s.Rows, 1))
+		f := max(s.Features, 1)
+		tries := float64(c.tries(f, s.Classes))
+		rows := n * c.MaxSamples
+		if c.bootstrap() {
+			rows *= 0.632 // distinct rows of a bootstrap sample
+		}
+		leafRows := float64(c.MinSamplesLeaf)
+		depth := 1.3 * models.Log2(rows/leafRows)
+		if c.MaxDepth > 0 {
+			depth = min(depth, float64(c.MaxDepth))
+		}
+		nodes := min(2*rows/leafRows, math.Exp2(depth+1))
+		perRow := 3e-9
+		if kind == ExtraTrees {
+			perRow = 2e-9 // one random threshold per feature, no histogram scan
+		}
+		classes := float64(max(s.Classes, 1))
+		perTree := perRow*rows*tries*depth + 1e-9*nodes*tries*min(256, 16*classes)
+		trees := float64(c.Trees)
+		fit := trees * perTree / models.ParallelSpeedup(s.Threads)
+		pred := float64(s.Predict) * trees * depth * 5e-9 / models.ParallelSpeedup(s.Threads)
+		return 2e-3 + fit + pred
+	}
+}
