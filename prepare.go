@@ -13,17 +13,33 @@ import (
 	"github.com/automl-agent/automl/preprocess"
 )
 
-// viewData is one feature view of the training rows, with its folds cut
-// once and shared, read-only, by every trial.
+// viewData is one feature view of the training rows. On small views the
+// folds are cut once and shared, read-only, by every trial; on big ones
+// (lazyCells and up) each trial cuts the fold it trains, so that memory
+// holds the view once plus one fold per trial in flight, not a copy per
+// fold.
 type viewData struct {
 	names []string
 	full  *models.Data
-	folds []foldData
+	folds []foldData // nil when the folds are cut per trial
 }
 
 type foldData struct {
 	train *models.Data
 	testX [][]float64
+}
+
+// lazyCells is the view size (rows × features) from which folds are cut
+// per trial: 2M cells is 16 MB per fold copy, and cutting a fold costs a
+// few milliseconds against seconds of training.
+const lazyCells = 2_000_000
+
+// fold returns split i's training data and held-out features.
+func (v *viewData) fold(i int, s evaluate.Split) (*models.Data, [][]float64) {
+	if v.folds != nil {
+		return v.folds[i].train, v.folds[i].testX
+	}
+	return v.full.Subset(s.Train), gatherColumns(v.full.X, s.Test)
 }
 
 // prepare profiles the data, encodes the target, fits the preprocessing
@@ -90,6 +106,13 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 			return err
 		}
 		r.views[s.Input] = v
+	}
+	r.concurrency = r.o.Parallelism
+	if v := r.views[models.InputNative]; v != nil && len(v.full.X)*len(v.full.Y) >= lazyCells {
+		// Big tables train one trial at a time with every core: the first
+		// strong model comes back sooner, memory holds one trial's fold,
+		// and estimates are not blurred by trials competing for cores.
+		r.concurrency = 1
 	}
 	return nil
 }
@@ -372,11 +395,16 @@ func (r *run) makeView(in models.Input) (*viewData, error) {
 	}
 	d := &models.Data{X: feats.X, Y: r.y, W: r.w, NumClasses: r.k, Categories: feats.Categories}
 	if in == models.InputNative {
-		d.Bins = models.NewBinned(feats.X, feats.Categories, 0)
+		if d.Bins, err = models.NewBinned(feats.X, feats.Categories, 0); err != nil {
+			return nil, fmt.Errorf("automl: binning: %w", err)
+		}
 	}
-	v := &viewData{names: feats.Names, full: d, folds: make([]foldData, len(r.splits))}
-	for i, s := range r.splits {
-		v.folds[i] = foldData{train: d.Subset(s.Train), testX: gatherColumns(d.X, s.Test)}
+	v := &viewData{names: feats.Names, full: d}
+	if len(d.X)*len(d.Y) < lazyCells {
+		v.folds = make([]foldData, len(r.splits))
+		for i, s := range r.splits {
+			v.folds[i] = foldData{train: d.Subset(s.Train), testX: gatherColumns(d.X, s.Test)}
+		}
 	}
 	return v, nil
 }

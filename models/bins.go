@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -79,58 +80,71 @@ func CategoryCode(v float64) uint8 {
 //
 // Features are binned in parallel (GOMAXPROCS goroutines); the result does
 // not depend on the parallelism. X must be rectangular and categories, if
-// set, must have one entry per feature: NewBinned panics otherwise (callers
-// check Data.Check first).
-func NewBinned(X [][]float64, categories []int, maxBins int) *Binned {
+// set, must have one entry per feature: otherwise NewBinned returns an
+// error wrapping ErrData (as does a panic recovered from a binning
+// goroutine).
+func NewBinned(X [][]float64, categories []int, maxBins int) (*Binned, error) {
 	if maxBins < 2 || maxBins > MaxBins {
 		maxBins = MaxBins
 	}
 	if categories != nil && len(categories) != len(X) {
-		panic("models: NewBinned: categories and X lengths differ")
+		return nil, fmt.Errorf("%w: NewBinned: %d category counts for %d features", ErrData, len(categories), len(X))
 	}
-	n := 0
-	if len(X) > 0 {
-		n = len(X[0])
-	}
-	for _, c := range X {
-		if len(c) != n {
-			panic("models: NewBinned: ragged X")
-		}
+	n, err := rectangular(X)
+	if err != nil {
+		return nil, fmt.Errorf("NewBinned: %w", err)
 	}
 	b := &Binned{N: n, Uppers: make([][]float64, len(X))}
 	if categories != nil {
 		b.Categories = slices.Clone(categories)
 	}
 	sample := sampleRows(n)
-	par.For(runtime.GOMAXPROCS(0), len(X), func(j int) {
+	err = par.For(runtime.GOMAXPROCS(0), len(X), func(j int) {
 		if b.IsCategorical(j) {
 			return
 		}
 		b.Uppers[j] = quantileEdges(X[j], sample, maxBins)
 	})
-	b.Codes = b.codes(X)
-	return b
+	if err != nil {
+		return nil, fmt.Errorf("%w: NewBinned: %w", ErrData, err)
+	}
+	if b.Codes, err = b.codes(X); err != nil {
+		return nil, fmt.Errorf("%w: NewBinned: %w", ErrData, err)
+	}
+	return b, nil
 }
 
 // Bin returns X (new rows with the same columns) binned with b's edges, e.g.
-// a validation set. X must have len(b.Codes) rectangular columns; Bin
-// panics otherwise.
-func (b *Binned) Bin(X [][]float64) *Binned {
+// a validation set. X must have len(b.Uppers) rectangular columns; Bin
+// returns an error wrapping ErrData otherwise.
+func (b *Binned) Bin(X [][]float64) (*Binned, error) {
 	if len(X) != len(b.Uppers) {
-		panic("models: Binned.Bin: wrong number of features")
+		return nil, fmt.Errorf("%w: Binned.Bin: %d features, the bins have %d", ErrData, len(X), len(b.Uppers))
 	}
+	n, err := rectangular(X)
+	if err != nil {
+		return nil, fmt.Errorf("Binned.Bin: %w", err)
+	}
+	out := &Binned{N: n, Uppers: b.Uppers, Categories: b.Categories}
+	if out.Codes, err = out.codes(X); err != nil {
+		return nil, fmt.Errorf("%w: Binned.Bin: %w", ErrData, err)
+	}
+	return out, nil
+}
+
+// rectangular returns the common length of X's columns (0 for no columns)
+// or an error wrapping ErrData naming the first ragged one.
+func rectangular(X [][]float64) (int, error) {
 	n := 0
 	if len(X) > 0 {
 		n = len(X[0])
 	}
-	for _, c := range X {
+	for j, c := range X {
 		if len(c) != n {
-			panic("models: Binned.Bin: ragged X")
+			return 0, fmt.Errorf("%w: feature %d has %d rows, feature 0 has %d", ErrData, j, len(c), n)
 		}
 	}
-	out := &Binned{N: n, Uppers: b.Uppers, Categories: b.Categories}
-	out.Codes = out.codes(X)
-	return out
+	return n, nil
 }
 
 // IsCategorical reports whether feature j is categorical.
@@ -258,14 +272,14 @@ func (x *binIndex) binTo(dst []uint8, src []float64) {
 }
 
 // codes bins X column by column into one contiguous block.
-func (b *Binned) codes(X [][]float64) [][]uint8 {
+func (b *Binned) codes(X [][]float64) ([][]uint8, error) {
 	n := b.N
 	block := make([]uint8, n*len(X))
 	codes := make([][]uint8, len(X))
 	for j := range X {
 		codes[j] = block[j*n : (j+1)*n : (j+1)*n]
 	}
-	par.For(runtime.GOMAXPROCS(0), len(X), func(j int) {
+	err := par.For(runtime.GOMAXPROCS(0), len(X), func(j int) {
 		dst, src := codes[j], X[j]
 		if b.IsCategorical(j) || b.Uppers[j] == nil {
 			for i, v := range src {
@@ -282,7 +296,7 @@ func (b *Binned) codes(X [][]float64) [][]uint8 {
 		}
 		newBinIndex(up).binTo(dst, src)
 	})
-	return codes
+	return codes, err
 }
 
 // Subset returns the rows listed in rows, copied; edges are shared.

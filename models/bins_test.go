@@ -10,13 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// mustBin is NewBinned for inputs the test knows to be valid.
+func mustBin(t testing.TB, X [][]float64, categories []int, maxBins int) *Binned {
+	t.Helper()
+	b, err := NewBinned(X, categories, maxBins)
+	require.NoError(t, err)
+	return b
+}
+
 func TestNewBinnedFewValues(t *testing.T) {
 	nan := math.NaN()
 	X := [][]float64{
 		{3, 1, 2, 1, nan, 3},
 		{0, 1, 2, 300, nan, -1}, // categorical
 	}
-	b := NewBinned(X, []int{0, 400}, 0)
+	b := mustBin(t, X, []int{0, 400}, 0)
 	require.Equal(t, 6, b.N)
 	assert.Equal(t, []float64{1.5, 2.5, math.Inf(1)}, b.Uppers[0])
 	assert.Equal(t, []uint8{2, 0, 1, 0, MissingBin, 2}, b.Codes[0])
@@ -45,7 +53,7 @@ func TestNewBinnedQuantiles(t *testing.T) {
 		}
 	}
 	for _, maxBins := range []int{0, 16, 255} {
-		b := NewBinned([][]float64{col, heavy}, nil, maxBins)
+		b := mustBin(t, [][]float64{col, heavy}, nil, maxBins)
 		want := maxBins
 		if want == 0 {
 			want = 255
@@ -99,8 +107,9 @@ func TestBinMatchesAndSubset(t *testing.T) {
 	for i := range X[4] {
 		X[4][i] = float64(rng.IntN(7))
 	}
-	b := NewBinned(X, cats, 32)
-	again := b.Bin(X)
+	b := mustBin(t, X, cats, 32)
+	again, err := b.Bin(X)
+	require.NoError(t, err)
 	assert.Equal(t, b.Codes, again.Codes)
 	rows := []int{5, 0, 2999}
 	s := b.Subset(rows)
@@ -123,21 +132,42 @@ func TestNewBinnedDeterministic(t *testing.T) {
 		}
 	}
 	old := runtime.GOMAXPROCS(1)
-	a := NewBinned(X, nil, 0)
+	a := mustBin(t, X, nil, 0)
 	runtime.GOMAXPROCS(4)
-	b := NewBinned(X, nil, 0)
+	b := mustBin(t, X, nil, 0)
 	runtime.GOMAXPROCS(old)
 	assert.Equal(t, a, b)
 }
 
 func TestNewBinnedEdgeCases(t *testing.T) {
 	inf := math.Inf(1)
-	b := NewBinned([][]float64{{math.NaN(), math.NaN()}, {inf, -inf}}, nil, 0)
+	b := mustBin(t, [][]float64{{math.NaN(), math.NaN()}, {inf, -inf}}, nil, 0)
 	assert.Equal(t, []float64{inf}, b.Uppers[0])
 	assert.Equal(t, []uint8{MissingBin, MissingBin}, b.Codes[0])
 	assert.Equal(t, []uint8{1, 0}, b.Codes[1])
-	empty := NewBinned(nil, nil, 0)
+	empty := mustBin(t, nil, nil, 0)
 	assert.Equal(t, 0, empty.N)
+}
+
+// Ragged input is an error from both public functions, never a panic.
+func TestRaggedInputIsAnError(t *testing.T) {
+	ragged := [][]float64{{1, 2, 3}, {1, 2}}
+	_, err := NewBinned(ragged, nil, 0)
+	require.ErrorIs(t, err, ErrData)
+	assert.Contains(t, err.Error(), "feature 1 has 2 rows")
+	_, err = NewBinned([][]float64{{1, 2}}, []int{0, 3}, 0)
+	require.ErrorIs(t, err, ErrData)
+
+	b := mustBin(t, [][]float64{{1, 2, 3}, {4, 5, 6}}, nil, 0)
+	_, err = b.Bin(ragged)
+	require.ErrorIs(t, err, ErrData)
+	_, err = b.Bin([][]float64{{1, 2}})
+	require.ErrorIs(t, err, ErrData)
+	assert.Contains(t, err.Error(), "1 features, the bins have 2")
+	ok, err := b.Bin([][]float64{{2.6}, {math.NaN()}})
+	require.NoError(t, err)
+	assert.Equal(t, []uint8{2}, ok.Codes[0])
+	assert.Equal(t, []uint8{MissingBin}, ok.Codes[1])
 }
 
 func BenchmarkNewBinned(b *testing.B) {
@@ -152,6 +182,6 @@ func BenchmarkNewBinned(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		NewBinned(X, nil, 0)
+		mustBin(b, X, nil, 0)
 	}
 }

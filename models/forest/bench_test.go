@@ -17,7 +17,9 @@ func benchData(b *testing.B, classification bool) *models.Data {
 	} else {
 		d = regData(20000, 20, 1)
 	}
-	d.Bins = models.NewBinned(d.X, nil, 0)
+	bins, err := models.NewBinned(d.X, nil, 0)
+	require.NoError(b, err)
+	d.Bins = bins
 	return d
 }
 

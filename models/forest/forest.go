@@ -170,20 +170,24 @@ func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
 	m.features, m.numClasses, m.catWords = ts.f, ts.k, ts.catWords
 	m.trees, m.imp = trees, imp
 	if inbag != nil {
-		m.oob = m.outOfBag(d.X, inbag)
+		var err error
+		if m.oob, err = m.outOfBag(d.X, inbag); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // outOfBag returns, for every training row, the mean prediction of the
-// trees that did not train on it (NaN where every tree did).
-func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) []float64 {
+// trees that did not train on it (NaN where every tree did). A panic in a
+// worker is an error wrapping par.ErrPanic.
+func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) ([]float64, error) {
 	n := len(X[0])
 	k := max(1, m.numClasses)
 	out := make([]float64, n*k)
 	bs := predictBlock(n, m.jobs())
 	blocks := (n + bs - 1) / bs
-	par.For(m.jobs(), blocks, func(b int) {
+	err := par.For(m.jobs(), blocks, func(b int) {
 		lo, hi := b*bs, min(n, (b+1)*bs)
 		for i := lo; i < hi; i++ {
 			row := out[i*k : (i+1)*k]
@@ -210,7 +214,10 @@ func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) []float64 {
 			}
 		}
 	})
-	return out
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // OOBPrediction returns the out-of-bag predictions of the training rows
@@ -250,7 +257,10 @@ func newTrainSet(d *models.Data, cfg Config) (*trainSet, error) {
 	}
 	bins := d.Bins
 	if bins == nil {
-		bins = models.NewBinned(d.X, d.Categories, cfg.MaxBins)
+		var err error
+		if bins, err = models.NewBinned(d.X, d.Categories, cfg.MaxBins); err != nil {
+			return nil, err
+		}
 	}
 	if bins.N != n || len(bins.Codes) != f || len(bins.Uppers) != f {
 		return nil, fmt.Errorf("%w: Bins has %d rows and %d features, data has %d and %d",
@@ -334,10 +344,9 @@ func (m *Forest) Predict(dst []float64, X [][]float64) error {
 	n := len(X[0])
 	bs := predictBlock(n, m.jobs())
 	blocks := (n + bs - 1) / bs
-	par.For(m.jobs(), blocks, func(b int) {
+	return par.For(m.jobs(), blocks, func(b int) {
 		m.predictRange(dst, X, b*bs, min(n, (b+1)*bs))
 	})
-	return nil
 }
 
 // predictRange predicts rows lo..hi-1, tree by tree (a block's rows stay in

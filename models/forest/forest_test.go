@@ -353,7 +353,8 @@ func TestWeightsEqualDuplicates(t *testing.T) {
 	}
 	weighted := &models.Data{X: base.X, Y: base.Y, W: w}
 	duplicated := base.Subset(dup)
-	bins := models.NewBinned(base.X, nil, 0)
+	bins, err := models.NewBinned(base.X, nil, 0)
+	require.NoError(t, err)
 	weighted.Bins = bins
 	duplicated.Bins = bins.Subset(dup)
 	m1, err := NewCART(models.Params{"max_depth": 6})

@@ -6,11 +6,21 @@ import (
 	"github.com/automl-agent/automl/models"
 )
 
+// mustBin bins X with the default edges.
+func mustBin(t testing.TB, X [][]float64) *models.Binned {
+	t.Helper()
+	b, err := models.NewBinned(X, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // benchFit times training on 20k rows × 20 features with pre-binned data.
 func benchFit(b *testing.B, classes int, p models.Params) {
 	d := synth(20000, 20, classes, false, 1)
-	d.Bins = models.NewBinned(d.X, nil, 0)
-	p = models.Params{"num_rounds": 20, "max_leaves": 31}.Merge(p)
+	d.Bins = mustBin(b, d.X)
+	p = models.Params{"num_rounds": 20, "max_leaves": 31, "early_stopping_rounds": 0}.Merge(p)
 	b.ReportAllocs()
 	for b.Loop() {
 		m, _ := New(p)
@@ -31,7 +41,7 @@ func BenchmarkFitDepth6(b *testing.B) {
 // with p (50 rounds).
 func benchPredict(b *testing.B, classes int, p models.Params) {
 	d := synth(20000, 20, classes, false, 1)
-	m, _ := New(models.Params{"num_rounds": 50}.Merge(p))
+	m, _ := New(models.Params{"num_rounds": 50, "early_stopping_rounds": 0}.Merge(p))
 	if err := m.Fit(b.Context(), d); err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +63,7 @@ func BenchmarkPredictMulticlass(b *testing.B) { benchPredict(b, 5, models.Params
 // BenchmarkHistRows times the gathered histogram kernel (ns per row).
 func BenchmarkHistRows(b *testing.B) {
 	d := synth(100000, 1, 2, false, 1)
-	bins := models.NewBinned(d.X, nil, 0)
+	bins := mustBin(b, d.X)
 	rows := make([]int32, 0, len(d.Y))
 	for i := 0; i < len(d.Y); i += 2 {
 		rows = append(rows, int32(i))

@@ -7,8 +7,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
 
+	"github.com/automl-agent/automl/internal/par"
 	"github.com/automl-agent/automl/models"
 )
 
@@ -69,11 +69,21 @@ func New(p models.Params) (*Model, error) {
 }
 
 // Fit trains the ensemble on d. If d.Bins is nil it bins d.X itself (with
-// max_bins); otherwise it uses d.Bins as is (shared, read-only). With
-// d.Valid set, the validation loss is tracked every round and
-// early_stopping_rounds > 0 stops training; without it all rounds run.
+// max_bins); otherwise it uses d.Bins as is (shared, read-only).
+//
+// With early_stopping_rounds > 0 (the default), Fit stops when that many
+// rounds in a row have not lowered the loss on a validation set and keeps
+// the trees of the best round (it does not refit). The validation set is
+// d.Valid when the caller gives one; otherwise Fit holds out
+// validation_fraction of d's rows (see New) and trains on the rest. With
+// early_stopping_rounds = 0, d.Valid is ignored and all num_rounds rounds
+// run on all rows. RefitParams then reports the rounds kept.
+//
 // Fit checks ctx between trees and returns ctx.Err() if it is cancelled.
-func (m *Model) Fit(ctx context.Context, d *models.Data) error {
+// A panic in one of its worker goroutines is returned as an error wrapping
+// par.ErrPanic.
+func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
+	defer par.Recover(&err)
 	if err := d.Check(); err != nil {
 		return err
 	}
@@ -87,36 +97,37 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 	}
 	bins := d.Bins
 	if bins == nil {
-		bins = models.NewBinned(d.X, d.Categories, m.cfg.maxBins)
+		if bins, err = models.NewBinned(d.X, d.Categories, m.cfg.maxBins); err != nil {
+			return err
+		}
 	} else if err := checkBins(bins, n, nf); err != nil {
 		return err
 	}
-	var valid *models.Data
-	var vbins *models.Binned
-	if d.Valid != nil {
-		valid = d.Valid
-		if err := valid.Check(); err != nil {
-			return fmt.Errorf("validation data: %w", err)
+	c := &m.cfg
+	train := rowSet{bins: bins, y: d.Y, w: d.W}
+	var valid *rowSet
+	switch {
+	case c.earlyStop == 0:
+	case d.Valid != nil:
+		if valid, err = checkValid(d.Valid, bins, nf, d.NumClasses); err != nil {
+			return err
 		}
-		if len(valid.X) != nf || valid.NumClasses != d.NumClasses {
-			return fmt.Errorf("%w: validation data has %d features and %d classes, training %d and %d",
-				models.ErrData, len(valid.X), valid.NumClasses, nf, d.NumClasses)
-		}
-		vbins = valid.Bins
-		if vbins == nil {
-			vbins = bins.Bin(valid.X)
-		} else if err := checkBins(vbins, valid.Rows(), nf); err != nil {
-			return fmt.Errorf("validation data: %w", err)
+	default:
+		if vr := validationRows(d.Y, d.NumClasses, c.validFraction, c.seed); vr != nil {
+			var tr *rowSet
+			tr, valid = train.split(vr)
+			train = *tr
 		}
 	}
+	n = train.bins.N
+	bins = train.bins
 
-	c := &m.cfg
 	k := 1
 	if obj == objMulticlass {
 		k = d.NumClasses
 	}
 	m.nf, m.numClasses, m.obj, m.k = nf, d.NumClasses, obj, k
-	m.base = baseScores(obj, k, d.Y, d.W)
+	m.base = baseScores(obj, k, train.y, train.w)
 	m.trees = m.trees[:0]
 	m.forest = nil
 	score := make([]float64, n*k)
@@ -125,7 +136,7 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 	}
 	var vscore []float64
 	if valid != nil {
-		vscore = make([]float64, valid.Rows()*k)
+		vscore = make([]float64, valid.bins.N*k)
 		for i := range vscore {
 			vscore[i] = m.base[i%k]
 		}
@@ -168,16 +179,19 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 					return err
 				}
 			}
-			parallelRows(n, threads, func(lo, hi int) {
+			err := g.rowChunks(n, func(lo, hi int) {
 				var w, pr []float64
-				if d.W != nil {
-					w = d.W[lo:hi]
+				if train.w != nil {
+					w = train.w[lo:hi]
 				}
 				if prob != nil {
 					pr = prob[lo*k : hi*k]
 				}
-				gradients(obj, g.gh[lo:hi], score[lo*k:hi*k], k, kc, d.Y[lo:hi], w, pr, c.huberDelta)
+				gradients(obj, g.gh[lo:hi], score[lo*k:hi*k], k, kc, train.y[lo:hi], w, pr, c.huberDelta)
 			})
+			if err != nil {
+				return err
+			}
 			if all {
 				for i := range n {
 					g.idx[i] = int32(i)
@@ -187,9 +201,12 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 				slices.Sort(g.idx[:rows])
 			}
 			g.sampleFeatures(rng, nf)
-			t, leaves := g.grow(rows, all)
+			t, leaves, err := g.grow(rows, all)
+			if err != nil {
+				return err
+			}
 			if obj == objAbsolute {
-				renewAbsolute(&t, leaves, g.idx, score, d.Y, d.W, c.lr)
+				renewAbsolute(&t, leaves, g.idx, score, train.y, train.w, c.lr)
 			}
 			if all {
 				// Leaves are ranges of idx covering each row once: note each
@@ -199,37 +216,43 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 						treeLeaf[r] = int32(li)
 					}
 				}
-				parallelRows(n, threads, func(lo, hi int) {
+				err = g.rowChunks(n, func(lo, hi int) {
 					for i, l := range treeLeaf[lo:hi] {
 						score[(lo+i)*k+kc] += t.leaves[l]
 					}
 				})
 			} else {
-				parallelRows(n, threads, func(lo, hi int) {
+				err = g.rowChunks(n, func(lo, hi int) {
 					for i := lo; i < hi; i++ {
 						score[i*k+kc] += t.leaves[t.leafBinned(bins.Codes, i)]
 					}
 				})
 			}
+			if err != nil {
+				return err
+			}
 			if valid != nil {
-				parallelRows(valid.Rows(), threads, func(lo, hi int) {
+				err := g.rowChunks(valid.bins.N, func(lo, hi int) {
 					for i := lo; i < hi; i++ {
-						vscore[i*k+kc] += t.leaves[t.leafBinned(vbins.Codes, i)]
+						vscore[i*k+kc] += t.leaves[t.leafBinned(valid.bins.Codes, i)]
 					}
 				})
+				if err != nil {
+					return err
+				}
 			}
 			m.trees = append(m.trees, t)
 		}
 		if valid != nil {
-			l := loss(obj, vscore, k, valid.Y, valid.W, c.huberDelta)
+			l := loss(obj, vscore, k, valid.y, valid.w, c.huberDelta)
 			if l < bestLoss {
 				bestLoss, bestRound = l, round+1
-			} else if c.earlyStop > 0 && round+1-bestRound >= c.earlyStop {
+			} else if round+1-bestRound >= c.earlyStop {
 				break
 			}
 		}
 	}
-	if valid != nil && c.earlyStop > 0 && bestRound > 0 {
+	if valid != nil && bestRound > 0 {
 		m.trees = m.trees[:bestRound*k]
 	}
 	m.bestIter = len(m.trees) / k
@@ -243,21 +266,118 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) error {
 	return nil
 }
 
-// parallelRows calls f on up to threads contiguous chunks of [0, n) at
-// once (rows of at least 16k each); for per-row work the result does not
-// depend on the split.
-func parallelRows(n, threads int, f func(lo, hi int)) {
-	parts := min(threads, n/(16<<10))
-	if parts <= 1 {
-		f(0, n)
-		return
+// rowSet is the part of the training data the boosting loop reads.
+type rowSet struct {
+	bins *models.Binned
+	y, w []float64 // w nil: every weight is 1
+}
+
+// split returns the rows of s not in valid (sorted row indices) and the
+// rows in it, both copied in row order.
+func (s *rowSet) split(valid []int) (train, held *rowSet) {
+	in := make([]bool, s.bins.N)
+	for _, i := range valid {
+		in[i] = true
 	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := p*n/parts, (p+1)*n/parts
-		wg.Go(func() { f(lo, hi) })
+	rest := make([]int, 0, s.bins.N-len(valid))
+	for i, v := range in {
+		if !v {
+			rest = append(rest, i)
+		}
 	}
-	wg.Wait()
+	return s.subset(rest), s.subset(valid)
+}
+
+func (s *rowSet) subset(rows []int) *rowSet {
+	out := &rowSet{bins: s.bins.Subset(rows), y: make([]float64, len(rows))}
+	for k, i := range rows {
+		out.y[k] = s.y[i]
+	}
+	if s.w != nil {
+		out.w = make([]float64, len(rows))
+		for k, i := range rows {
+			out.w[k] = s.w[i]
+		}
+	}
+	return out
+}
+
+// checkValid checks a caller's validation set against the training data
+// and bins it with the training edges unless it comes binned.
+func checkValid(v *models.Data, bins *models.Binned, nf, numClasses int) (*rowSet, error) {
+	if err := v.Check(); err != nil {
+		return nil, fmt.Errorf("validation data: %w", err)
+	}
+	if len(v.X) != nf || v.NumClasses != numClasses {
+		return nil, fmt.Errorf("%w: validation data has %d features and %d classes, training %d and %d",
+			models.ErrData, len(v.X), v.NumClasses, nf, numClasses)
+	}
+	vbins := v.Bins
+	if vbins == nil {
+		var err error
+		if vbins, err = bins.Bin(v.X); err != nil {
+			return nil, fmt.Errorf("validation data: %w", err)
+		}
+	} else if err := checkBins(vbins, v.Rows(), nf); err != nil {
+		return nil, fmt.Errorf("validation data: %w", err)
+	}
+	return &rowSet{bins: vbins, y: v.Y, w: v.W}, nil
+}
+
+// Bounds of the internal validation split (see validationRows).
+const (
+	minValidRows = 50
+	maxValidRows = 10_000
+)
+
+// validationRows picks the rows Fit holds out for early stopping when the
+// caller gives no validation set: round(fraction × n) rows, at least
+// minValidRows (but never more than a quarter of the rows) and at most
+// maxValidRows, drawn with a stream seeded by seed. For classification
+// the draw is stratified: each class gives its share (rounded, at least
+// one row of a class with two or more, never all of a class's rows), so
+// every class that can be in both sets is. It returns the sorted row
+// indices, or nil when fewer than 20 rows would be held out (then no
+// early stopping: too few rows to judge by).
+func validationRows(y []float64, numClasses int, fraction float64, seed uint64) []int {
+	n := len(y)
+	nv := int(math.Round(fraction * float64(n)))
+	nv = max(nv, min(minValidRows, n/4))
+	nv = min(nv, maxValidRows)
+	if nv < 20 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x76616c6964)) // "valid"
+	var groups [][]int
+	if numClasses == 0 {
+		all := make([]int, n)
+		for i := range all {
+			all[i] = i
+		}
+		groups = [][]int{all}
+	} else {
+		groups = make([][]int, numClasses)
+		for i, v := range y {
+			groups[int(v)] = append(groups[int(v)], i)
+		}
+	}
+	out := make([]int, 0, nv+len(groups))
+	for _, rows := range groups {
+		take := int(math.Round(float64(nv) * float64(len(rows)) / float64(n)))
+		if len(rows) >= 2 {
+			take = min(max(take, 1), len(rows)-1)
+		} else {
+			take = 0
+		}
+		// Partial Fisher-Yates: the first take entries are the sample.
+		for i := range take {
+			j := i + rng.IntN(len(rows)-i)
+			rows[i], rows[j] = rows[j], rows[i]
+		}
+		out = append(out, rows[:take]...)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // sampleFeatures picks the features of the next tree (all of them when

@@ -145,7 +145,7 @@ func TestExactSplit(t *testing.T) {
 		}
 	}
 	d := &models.Data{X: [][]float64{x}, Y: y}
-	m := fit(t, d, models.Params{"num_rounds": 1, "learning_rate": 1.0, "lambda_l2": 0.0, "max_leaves": 2, "min_data_in_leaf": 1})
+	m := fit(t, d, models.Params{"num_rounds": 1, "learning_rate": 1.0, "lambda_l2": 0.0, "max_leaves": 2, "min_data_in_leaf": 1, "early_stopping_rounds": 0})
 	require.Len(t, m.trees, 1)
 	tr := m.trees[0]
 	require.Len(t, tr.nodes, 1)
@@ -167,7 +167,7 @@ func TestMissingDirection(t *testing.T) {
 				y = append(y, map[bool]float64{true: 10, false: 0}[missHigh])
 			}
 			d := &models.Data{X: [][]float64{x}, Y: y}
-			m := fit(t, d, models.Params{"num_rounds": 1, "learning_rate": 1.0, "lambda_l2": 0.0, "max_leaves": 2, "min_data_in_leaf": 1})
+			m := fit(t, d, models.Params{"num_rounds": 1, "learning_rate": 1.0, "lambda_l2": 0.0, "max_leaves": 2, "min_data_in_leaf": 1, "early_stopping_rounds": 0})
 			require.Len(t, m.trees[0].nodes, 1)
 			assert.Equal(t, !missHigh, m.trees[0].nodes[0].defLeft)
 			out := predict(t, m, [][]float64{{math.NaN(), 10, 90}})
@@ -194,7 +194,7 @@ func TestCategoricalSplit(t *testing.T) {
 		}
 	}
 	d := &models.Data{X: [][]float64{noise, x}, Y: y, NumClasses: 2, Categories: []int{0, 10}}
-	m := fit(t, d, models.Params{"num_rounds": 1, "learning_rate": 1.0, "max_leaves": 2, "min_data_in_leaf": 1, "cat_smooth": 1.0, "cat_l2": 0.0})
+	m := fit(t, d, models.Params{"num_rounds": 1, "learning_rate": 1.0, "max_leaves": 2, "min_data_in_leaf": 1, "cat_smooth": 1.0, "cat_l2": 0.0, "early_stopping_rounds": 0})
 	require.Len(t, m.trees[0].nodes, 1)
 	nd := m.trees[0].nodes[0]
 	assert.Equal(t, int32(1), nd.feature)
@@ -288,7 +288,7 @@ func TestEarlyStopping(t *testing.T) {
 	// The kept model is the best one on the validation set.
 	best := loss(objBinary, m.rawScores(valid.X), 1, valid.Y, nil, 1)
 	for _, r := range []int{m.NumTrees() + 5, m.NumTrees() + 10} {
-		m2 := fit(t, &models.Data{X: train.X, Y: train.Y, NumClasses: 2}, models.Params{"num_rounds": r, "learning_rate": 0.3, "max_leaves": 63, "min_data_in_leaf": 2})
+		m2 := fit(t, &models.Data{X: train.X, Y: train.Y, NumClasses: 2}, models.Params{"num_rounds": r, "learning_rate": 0.3, "max_leaves": 63, "min_data_in_leaf": 2, "early_stopping_rounds": 0})
 		assert.LessOrEqual(t, best, loss(objBinary, m2.rawScores(valid.X), 1, valid.Y, nil, 1))
 	}
 	// A refit on all rows runs the rounds that early stopping kept.
@@ -336,10 +336,10 @@ func TestWeightsEqualDuplicates(t *testing.T) {
 		}
 	}
 	// Same edges for both (quantiles of the duplicated rows would differ).
-	d.Bins = models.NewBinned(d.X, nil, 0)
+	d.Bins = mustBin(t, d.X)
 	dup := d.Subset(rows)
 	dw := &models.Data{X: d.X, Y: d.Y, W: w, Bins: d.Bins}
-	p := models.Params{"num_rounds": 5, "min_data_in_leaf": 0}
+	p := models.Params{"num_rounds": 5, "min_data_in_leaf": 0, "early_stopping_rounds": 0}
 	a := predict(t, fit(t, dup, p), d.X)
 	b := predict(t, fit(t, dw, p), d.X)
 	assert.InDeltaSlice(t, a, b, 1e-6)
@@ -358,7 +358,7 @@ func TestErrors(t *testing.T) {
 	m2, _ := New(models.Params{"objective": "binary"})
 	assert.ErrorIs(t, m2.Fit(t.Context(), synth(100, 2, 0, false, 1)), models.ErrTask)
 	d := synth(100, 3, 2, false, 1)
-	d.Bins = models.NewBinned(d.X[:2], nil, 0)
+	d.Bins = mustBin(t, d.X[:2])
 	assert.ErrorIs(t, m.Fit(t.Context(), d), models.ErrData)
 	d.Bins = nil
 	require.NoError(t, m.Fit(t.Context(), d))

@@ -2,9 +2,8 @@ package gbdt
 
 import (
 	"math"
-	"sync"
-	"sync/atomic"
 
+	"github.com/automl-agent/automl/internal/par"
 	"github.com/automl-agent/automl/models"
 )
 
@@ -79,12 +78,9 @@ type grower struct {
 	task    task
 	imp     []float64
 
-	// feature workers
-	nworkers int
-	start    []chan struct{}
-	wg       sync.WaitGroup
-	next     atomic.Int64
-	count    int
+	// pool runs the per-node feature tasks, the partition and the
+	// per-row loops of Fit; nil when growing runs on one goroutine.
+	pool *par.Pool
 }
 
 func newGrower(c *config, b *models.Binned, threads int) *grower {
@@ -107,58 +103,54 @@ func newGrower(c *config, b *models.Binned, threads int) *grower {
 		g.nbins[j] = b.NumBins(j)
 		g.isCat[j] = b.IsCategorical(j)
 	}
-	g.nworkers = max(threads-1, 0)
-	if nf < 2 {
-		g.nworkers = 0
-	}
-	g.start = make([]chan struct{}, g.nworkers)
-	for w := range g.start {
-		ch := make(chan struct{})
-		g.start[w] = ch
-		go func() {
-			for range ch {
-				g.work()
-				g.wg.Done()
-			}
-		}()
+	if threads > 1 {
+		g.pool = par.NewPool(threads)
 	}
 	return g
 }
 
-// close stops the feature workers.
+// close stops the workers.
 func (g *grower) close() {
-	for _, ch := range g.start {
-		close(ch)
+	if g.pool != nil {
+		g.pool.Close()
 	}
-	g.start = nil
 }
 
-func (g *grower) work() {
-	for {
-		i := int(g.next.Add(1) - 1)
-		if i >= g.count {
-			return
-		}
-		g.featureTask(i)
-	}
-}
+// parallel reports whether g has workers besides the caller.
+func (g *grower) parallel() bool { return g.pool != nil }
+
+// testHookFeatureTask, when set by a test, runs at the start of every
+// feature task (on whichever goroutine runs it).
+var testHookFeatureTask func(i int)
 
 // runTask runs featureTask over g.feats, in parallel when the node is big.
-func (g *grower) runTask(rows int) {
-	if g.nworkers == 0 || rows*len(g.feats) < parallelWork {
+// A panic in a task (on any goroutine) is returned as an error wrapping
+// par.ErrPanic.
+func (g *grower) runTask(rows int) (err error) {
+	if !g.parallel() || len(g.feats) < 2 || rows*len(g.feats) < parallelWork {
+		defer par.Recover(&err)
 		for i := range g.numTasks() {
 			g.featureTask(i)
 		}
-		return
+		return nil
 	}
-	g.next.Store(0)
-	g.count = g.numTasks()
-	g.wg.Add(len(g.start))
-	for _, ch := range g.start {
-		ch <- struct{}{}
+	return g.pool.For(g.numTasks(), g.featureTask)
+}
+
+// rowChunks calls f on contiguous chunks of [0, n) at once (rows of at
+// least 16k each, at most one per thread); for per-row work the result
+// does not depend on the split. A panic in f is returned as an error.
+func (g *grower) rowChunks(n int, f func(lo, hi int)) (err error) {
+	parts := n / (16 << 10)
+	if g.parallel() {
+		parts = min(parts, g.pool.Threads())
 	}
-	g.work()
-	g.wg.Wait()
+	if parts <= 1 {
+		defer par.Recover(&err)
+		f(0, n)
+		return nil
+	}
+	return g.pool.For(parts, func(p int) { f(p*n/parts, (p+1)*n/parts) })
 }
 
 func (g *grower) alloc() []bin {
@@ -189,6 +181,9 @@ func (g *grower) numTasks() int { return (len(g.feats) + featureGroup - 1) / fea
 // subtraction when asked, and finds the best split of each child on each
 // of those features.
 func (g *grower) featureTask(i int) {
+	if testHookFeatureTask != nil {
+		testHookFeatureTask(i)
+	}
 	t := &g.task
 	lo, hi := i*featureGroup, min((i+1)*featureGroup, len(g.feats))
 	var hs [featureGroup]*[histBins]bin
@@ -585,26 +580,30 @@ const parallelPartition = 64 << 10
 // partition reorders idx[start:end] so the rows going left come first,
 // keeping their order, and returns the boundary. Big nodes are split in
 // two halves partitioned at once, then stitched: the result is the same.
-func (g *grower) partition(start, end int, s *split) int {
+func (g *grower) partition(start, end int, s *split) (int, error) {
 	rows := g.idx[start:end]
 	col := g.codes[s.feature]
 	sc := g.scratch[:len(rows)]
-	if g.nworkers == 0 || len(rows) < parallelPartition {
+	if !g.parallel() || len(rows) < parallelPartition {
 		w, k := partitionRows(rows, sc, col, s)
 		copy(rows[w:], sc[:k])
-		return start + w
+		return start + w, nil
 	}
 	m := len(rows) / 2
-	var wb, kb int
-	var wg sync.WaitGroup
-	wg.Go(func() { wb, kb = partitionRows(rows[m:], sc[m:], col, s) })
-	wa, ka := partitionRows(rows[:m], sc[:m], col, s)
-	wg.Wait()
+	var w, k [2]int
+	err := g.pool.For(2, func(h int) {
+		lo, hi := h*m, m+h*(len(rows)-m)
+		w[h], k[h] = partitionRows(rows[lo:hi], sc[lo:hi], col, s)
+	})
+	if err != nil {
+		return 0, err
+	}
+	wa, wb, ka, kb := w[0], w[1], k[0], k[1]
 	// rows: [A left | A ... | B left | B ...], sc: [A right | ... | B right | ...]
 	copy(rows[wa:], rows[m:m+wb])
 	copy(rows[wa+wb:], sc[:ka])
 	copy(rows[wa+wb+ka:], sc[m:m+kb])
-	return start + wa + wb
+	return start + wa + wb, nil
 }
 
 // partitionRows writes the rows going left to rows[:w] and the others to
@@ -654,8 +653,9 @@ func partitionRows(rows, sc []int32, col []uint8, s *split) (w, k int) {
 
 // grow builds one tree on the rows idx[:rows] with gradients g.gh. When all
 // is true, idx is the identity and rows == n. The returned leaves hold the
-// row ranges of the tree's leaves, in leaf order.
-func (g *grower) grow(rows int, all bool) (tree, []leafState) {
+// row ranges of the tree's leaves, in leaf order. A panic in a worker is
+// returned as an error wrapping par.ErrPanic.
+func (g *grower) grow(rows int, all bool) (tree, []leafState, error) {
 	c := g.c
 	var G, H float64
 	if all {
@@ -683,7 +683,9 @@ func (g *grower) grow(rows int, all bool) (tree, []leafState) {
 	if g.task.sInfo.split {
 		root.hist = g.alloc()
 		g.task.small, g.task.large = root.hist, nil
-		g.runTask(rows)
+		if err := g.runTask(rows); err != nil {
+			return tree{}, nil, err
+		}
 		root.best = g.reduce(g.resA)
 		if root.best.feature < 0 {
 			g.release(root.hist)
@@ -706,7 +708,10 @@ func (g *grower) grow(rows int, all bool) (tree, []leafState) {
 		}
 		L := g.leaves[bi]
 		s := L.best
-		mid := g.partition(L.start, L.end, &s)
+		mid, err := g.partition(L.start, L.end, &s)
+		if err != nil {
+			return tree{}, nil, err
+		}
 		ni := int32(len(t.nodes))
 		nd := node{feature: s.feature, cat: -1, defLeft: s.defLeft, gain: float32(s.gain)}
 		if s.cat {
@@ -756,7 +761,9 @@ func (g *grower) grow(rows int, all bool) (tree, []leafState) {
 			} else {
 				g.task.small, g.task.large = L.hist, nil
 			}
-			g.runTask(nsm)
+			if err := g.runTask(nsm); err != nil {
+				return tree{}, nil, err
+			}
 			if sInfo.split {
 				small.best = g.reduce(g.resA)
 			}
@@ -797,7 +804,7 @@ func (g *grower) grow(rows int, all bool) (tree, []leafState) {
 			nd.thr = g.upper(nd.feature, nd.binThr)
 		}
 	}
-	return t, g.leaves
+	return t, g.leaves, nil
 }
 
 // leafOutput is the shrunken Newton step -T(G)/(H+λ)·lr.

@@ -13,8 +13,15 @@ var paramNames = []string{
 	"min_data_in_leaf", "min_child_weight", "lambda_l2", "lambda_l1", "min_split_gain",
 	"bagging_fraction", "feature_fraction", "max_bins", "early_stopping_rounds",
 	"cat_smooth", "cat_l2", "max_cat_to_onehot", "max_cat_threshold", "min_data_per_group",
-	"huber_delta", "seed", "threads",
+	"huber_delta", "seed", "threads", "validation_fraction",
 }
+
+// Defaults of the early-stopping parameters (see New).
+const (
+	defaultRounds        = 100
+	defaultEarlyStop     = 0
+	defaultValidFraction = 0.1
+)
 
 // config holds the resolved hyperparameters. The defaults are documented
 // on New.
@@ -32,6 +39,7 @@ type config struct {
 	featureFraction float64
 	maxBins         int
 	earlyStop       int
+	validFraction   float64
 	catSmooth       float64
 	catL2           float64
 	maxCatOneHot    int
@@ -56,7 +64,7 @@ func parseConfig(p models.Params) (config, error) {
 	var e error
 	c.objective, e = p.String("objective", "")
 	errs(e)
-	c.rounds, e = p.Int("num_rounds", 100)
+	c.rounds, e = p.Int("num_rounds", defaultRounds)
 	errs(e)
 	c.lr, e = p.Float("learning_rate", 0.1)
 	errs(e)
@@ -80,7 +88,9 @@ func parseConfig(p models.Params) (config, error) {
 	errs(e)
 	c.maxBins, e = p.Int("max_bins", 255)
 	errs(e)
-	c.earlyStop, e = p.Int("early_stopping_rounds", 0)
+	c.earlyStop, e = p.Int("early_stopping_rounds", defaultEarlyStop)
+	errs(e)
+	c.validFraction, e = p.Float("validation_fraction", defaultValidFraction)
 	errs(e)
 	c.catSmooth, e = p.Float("cat_smooth", 10)
 	errs(e)
@@ -132,6 +142,10 @@ func parseConfig(p models.Params) (config, error) {
 		return c, bad("max_bins", c.maxBins, "in [2, 255]")
 	case c.earlyStop < 0:
 		return c, bad("early_stopping_rounds", c.earlyStop, ">= 0")
+	case !(c.validFraction > 0 && c.validFraction < 1):
+		return c, bad("validation_fraction", c.validFraction, "in (0, 1)")
+	case seed < 0:
+		return c, bad("seed", seed, ">= 0")
 	case !(c.catSmooth >= 0):
 		return c, bad("cat_smooth", c.catSmooth, ">= 0")
 	case !(c.catL2 >= 0):

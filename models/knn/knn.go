@@ -6,11 +6,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 
+	"github.com/automl-agent/automl/internal/par"
 	"github.com/automl-agent/automl/models"
 )
 
@@ -210,6 +210,7 @@ func sqNorm(x []float64) float64 {
 
 // Predict writes class probabilities (n*K, row-major) or regression values
 // (n) for the rows of X. A NaN or infinite feature is an error naming it.
+// A panic in one of its goroutines is returned as an error, not a crash.
 func (m *KNN) Predict(dst []float64, X [][]float64) error {
 	if m.n == 0 {
 		return models.ErrNotFitted
@@ -231,23 +232,21 @@ func (m *KNN) Predict(dst []float64, X [][]float64) error {
 	k = min(k, m.n)
 	blocks := (nq + queryBlock - 1) / queryBlock
 	nw := min(workers, blocks)
-	var wg sync.WaitGroup
-	for g := 0; g < nw; g++ {
-		wg.Add(1)
-		go func(g int) {
-			defer wg.Done()
-			s := m.newScratch(k)
-			for b := g; b < blocks; b += nw {
-				lo := b * queryBlock
-				hi := min(lo+queryBlock, nq)
-				m.searchBlock(s, X, lo, hi)
-				for r := 0; r < hi-lo; r++ {
-					m.vote(dst, lo+r, s.heap[r*k:(r+1)*k])
-				}
+	// Worker g takes blocks g, g+nw, ...; a panic in one is an error.
+	err = par.For(nw, nw, func(g int) {
+		s := m.newScratch(k)
+		for b := g; b < blocks; b += nw {
+			lo := b * queryBlock
+			hi := min(lo+queryBlock, nq)
+			m.searchBlock(s, X, lo, hi)
+			for r := 0; r < hi-lo; r++ {
+				m.vote(dst, lo+r, s.heap[r*k:(r+1)*k])
 			}
-		}(g)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("knn: predict: %w", err)
 	}
-	wg.Wait()
 	return nil
 }
 

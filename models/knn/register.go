@@ -29,7 +29,9 @@ func init() {
 
 // New is the "knn" factory. Params: "k" (int >= 1, default 5), "weights"
 // ("uniform" or "distance", default "uniform"), "max_train_rows" (int >= 1,
-// default 20000), "seed" (int >= 0, default 0).
+// default 20000), "seed" (int >= 0, default 0: KNN.Seed, the stream that
+// draws the max_train_rows rows kept when there are more; with fewer rows
+// the seed changes nothing, as nothing else in kNN is random).
 func New(p models.Params) (models.Model, error) {
 	if err := p.Unknown("k", "weights", "max_train_rows", "seed"); err != nil {
 		return nil, err

@@ -102,7 +102,10 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 	for rep := range repeats {
 		runtime.GC()
 		t0 := time.Now()
-		bins := models.NewBinned(Xtr, nil, 255)
+		bins, err := models.NewBinned(Xtr, nil, 255)
+		if err != nil {
+			return nil, err
+		}
 		t1 := time.Now()
 		c1 := cpuTime()
 		m, err := gbdt.New(p)
