@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/automl-agent/automl/dataset"
@@ -112,8 +113,10 @@ type run struct {
 	final     []*trial  // the predictor's members
 	searchEnd time.Time // when trials must stop; zero when there is no time limit
 
-	durMu     sync.Mutex
-	durations map[string][]time.Duration // wall time of successful trials, by model
+	cost        costModel   // estimated time per trial, calibrated as trials finish
+	concurrency int         // trials trained at once (Parallelism shared with the models' threads)
+	searchStart time.Time   // when the search began
+	succeeded   atomic.Bool // a trial other than the baseline succeeded
 
 	bestMu    sync.Mutex
 	bestTrial *trial

@@ -1,6 +1,7 @@
 package automl
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -66,6 +67,8 @@ type trial struct {
 	models     []models.Model // one per fold; nil once dropped
 	fitSec     float64        // total over folds
 	predPer1k  float64        // seconds per 1000 rows
+	estSec     float64        // estimated wall seconds when it was admitted
+	wallSec    float64        // measured wall seconds (folds, predictions, scoring)
 }
 
 func (t *trial) ok() bool { return t.status == evaluate.StatusOK }
@@ -107,6 +110,7 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 		sctx, cancel = context.WithDeadline(ctx, r.searchEnd)
 		defer cancel()
 	}
+	r.searchStart = time.Now()
 	var trials []*trial
 	add := func(batch []*trial) {
 		if r.o.MaxTrials > 0 && len(trials)+len(batch) > r.o.MaxTrials {
@@ -171,16 +175,25 @@ func (r *run) stop(ctx context.Context, trials []*trial) bool {
 }
 
 // portfolio lists the baseline and then every candidate's portfolio
-// configurations, round-robin by priority, cheapest model first.
+// configurations, round-robin by priority: cheapest model first when the
+// first configuration of every model fits easily in the time (then the
+// order hardly matters and the cheap ones come back at once), strongest
+// first when it does not (on big tables a gradient-boosting trial must
+// come before a slow k-NN that would eat the budget).
 func (r *run) portfolio() []*trial {
 	var out []*trial
 	add := func(s models.Spec, p models.Params, phase string) {
 		out = append(out, &trial{id: len(out), spec: s, params: p, phase: phase})
 	}
 	add(baselineSpec(r.o.Registry), models.Params{}, "baseline")
+	specs := r.specs
+	if r.crowded() {
+		specs = slices.Clone(specs)
+		slices.SortStableFunc(specs, func(a, b models.Spec) int { return cmp.Compare(strength(a.Name), strength(b.Name)) })
+	}
 	for depth := 0; ; depth++ {
 		added := false
-		for _, s := range r.specs {
+		for _, s := range specs {
 			if s.Name == baselineModel {
 				continue
 			}
@@ -197,6 +210,46 @@ func (r *run) portfolio() []*trial {
 			return out
 		}
 	}
+}
+
+// crowded reports whether the first portfolio configuration of every
+// candidate, by the cost functions before calibration, needs more than a
+// quarter of the search time.
+func (r *run) crowded() bool {
+	if r.deadline.IsZero() {
+		return false
+	}
+	var sum float64
+	for _, s := range r.specs {
+		t := &trial{spec: s, params: models.Params{}}
+		if len(s.Portfolio) > 0 {
+			t.params = s.Portfolio[0]
+		}
+		sum += r.rawEstimate(t, 0) / float64(r.concurrency)
+	}
+	return sum > 0.25*r.o.TimeBudget.Seconds()
+}
+
+// strength ranks the default registry's families by how often they win on
+// tabular data (gradient boosting, then bagged trees, then linear models),
+// for ordering when time is short; unknown models rank with the linear
+// ones.
+func strength(name string) int {
+	switch name {
+	case "gbdt":
+		return 0
+	case "random_forest":
+		return 1
+	case "extra_trees":
+		return 2
+	case "cart":
+		return 4
+	case "gaussian_nb":
+		return 5
+	case "knn":
+		return 6
+	}
+	return 3
 }
 
 // tuner proposes configurations for one model family.
@@ -255,27 +308,39 @@ func (r *run) tuners(trials []*trial) []tuner {
 	return out
 }
 
-// runBatch trains the trials of a batch in parallel, at most Parallelism
-// at once. Each trial writes only its own fields.
+// runBatch trains the trials of a batch in parallel, r.concurrency at
+// once. Each trial writes only its own fields.
 //
 // bar is the best trial of earlier batches (nil if none): a tuned trial
 // whose first fold scores clearly worse than bar's first fold is pruned,
 // successive-halving style on folds. Taking bar from earlier batches only
 // keeps the result independent of Parallelism.
+//
+// A trial is skipped, before it starts, when its estimated time does not
+// fit the time left, or when it would take more than a third of the whole
+// search while another model has already succeeded: such a trial cannot
+// pay for the trials it would displace (a quadratic k-NN on a big table).
 func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
-	errs := hyperopt.Run(ctx, len(batch), r.o.Parallelism, func(ctx context.Context, i int) error {
+	errs := hyperopt.Run(ctx, len(batch), r.concurrency, func(ctx context.Context, i int) error {
 		t := batch[i]
-		if est := r.estimate(t); est > 0 && !r.searchEnd.IsZero() && time.Now().Add(est).After(r.searchEnd) {
-			t.status = evaluate.StatusSkipped
-			t.err = fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), time.Until(r.searchEnd).Seconds())
+		raw := r.rawEstimate(t, 0)
+		est := time.Duration(raw * r.cost.factor(t.spec.Name) * float64(time.Second))
+		t.estSec = est.Seconds()
+		if err := r.admit(t, est); err != nil {
+			t.status, t.err = evaluate.StatusSkipped, err
 			r.finished(t)
 			return nil
 		}
 		r.emit(Event{Kind: EventTrialStarted, Trial: t.id, Model: t.spec.Name, Params: t.params, Phase: t.phase})
 		start := time.Now()
 		r.runTrial(ctx, t, bar)
-		if t.ok() {
-			r.observe(t, time.Since(start))
+		took := time.Since(start)
+		t.wallSec = took.Seconds()
+		switch t.status {
+		case evaluate.StatusOK:
+			r.cost.observe(t.spec.Name, raw, took)
+		case evaluate.StatusPruned:
+			r.cost.observe(t.spec.Name, r.rawEstimate(t, 1), took)
 		}
 		r.finished(t)
 		return nil
@@ -288,45 +353,20 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	}
 }
 
-// observe records how long a successful trial took.
-func (r *run) observe(t *trial, d time.Duration) {
-	r.durMu.Lock()
-	defer r.durMu.Unlock()
-	if r.durations == nil {
-		r.durations = map[string][]time.Duration{}
+// admit returns why trial t, estimated at est, must not start (nil if it
+// may).
+func (r *run) admit(t *trial, est time.Duration) error {
+	if r.searchEnd.IsZero() || est <= 0 || t.phase == "baseline" {
+		return nil
 	}
-	r.durations[t.spec.Name] = append(r.durations[t.spec.Name], d)
-}
-
-// estimate returns how long trial t should take: the median of its model's
-// finished trials, or, for a model not yet seen, the median time per unit
-// of Spec.Cost of the others times its cost; 0 when nothing is known.
-func (r *run) estimate(t *trial) time.Duration {
-	r.durMu.Lock()
-	defer r.durMu.Unlock()
-	if d := r.durations[t.spec.Name]; len(d) > 0 {
-		return median(d)
+	left := time.Until(r.searchEnd)
+	if time.Now().Add(est).After(r.searchEnd) {
+		return fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), left.Seconds())
 	}
-	var perCost []time.Duration
-	for name, ds := range r.durations {
-		s, err := r.o.Registry.Spec(name)
-		if err != nil || name == baselineModel {
-			continue
-		}
-		for _, d := range ds {
-			perCost = append(perCost, time.Duration(float64(d)/cost(s)))
-		}
+	if whole := r.searchEnd.Sub(r.searchStart); est > whole/3 && r.succeeded.Load() {
+		return fmt.Errorf("left out: estimated %.1fs, over a third of the %.0fs search", est.Seconds(), whole.Seconds())
 	}
-	if len(perCost) < 2 {
-		return 0
-	}
-	return time.Duration(float64(median(perCost)) * cost(t.spec))
-}
-
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[len(s)/2]
+	return nil
 }
 
 // finished reports a trial's end (and a new best) to OnEvent.
@@ -341,6 +381,9 @@ func (r *run) finished(t *trial) {
 	r.emit(e)
 	if !t.ok() {
 		return
+	}
+	if t.spec.Name != baselineModel {
+		r.succeeded.Store(true)
 	}
 	r.bestMu.Lock()
 	isBest := r.bestTrial == nil || r.better(t, r.bestTrial)
@@ -388,23 +431,23 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 			fail(err)
 			return
 		}
-		m, err := t.spec.New(t.params)
+		m, err := t.spec.New(r.modelParams(t))
 		if err != nil {
 			fail(err)
 			return
 		}
-		fd := v.folds[fi]
-		train := *fd.train
-		train.Valid = &models.Data{X: fd.testX, Y: r.foldY[fi], W: r.foldW[fi], NumClasses: r.k, Categories: train.Categories}
+		// The held-out rows are never the model's validation set: a
+		// learner that stops early carves its own from train.
+		train, testX := v.fold(fi, s)
 		t0 := time.Now()
-		if err := m.Fit(ctx, &train); err != nil {
+		if err := m.Fit(ctx, train); err != nil {
 			fail(err)
 			return
 		}
 		fitDur += time.Since(t0)
 		pred := make([]float64, models.OutputLen(len(s.Test), r.k))
 		t1 := time.Now()
-		if err := m.Predict(pred, fd.testX); err != nil {
+		if err := m.Predict(pred, testX); err != nil {
 			fail(err)
 			return
 		}
@@ -538,6 +581,8 @@ func (r *run) row(t *trial) evaluate.Row {
 		Params:              map[string]any(t.params),
 		Status:              t.status,
 		FitSeconds:          t.fitSec,
+		EstimatedSeconds:    t.estSec,
+		WallSeconds:         t.wallSec,
 		PredictSecondsPer1k: t.predPer1k,
 		Note:                t.phase,
 	}

@@ -43,20 +43,25 @@ type Member struct {
 // the row would deploy (automl: all of the trial's kept models; for an
 // ensemble, the sum over its members).
 type Row struct {
-	ID                  int            `json:"id"`
-	Model               string         `json:"model"`
-	Params              map[string]any `json:"params,omitempty"`
-	Score               float64        `json:"score"`
-	Std                 float64        `json:"std"`
-	FoldScores          []float64      `json:"fold_scores,omitempty"`
-	FitSeconds          float64        `json:"fit_seconds"`
-	PredictSecondsPer1k float64        `json:"predict_seconds_per_1k"`
-	Status              string         `json:"status"`
-	Error               string         `json:"error,omitempty"`
-	Members             []Member       `json:"members,omitempty"`
-	Note                string         `json:"note,omitempty"`
-	TieLoss             float64        `json:"tie_loss,omitempty"`
-	Selected            bool           `json:"selected,omitempty"`
+	ID         int            `json:"id"`
+	Model      string         `json:"model"`
+	Params     map[string]any `json:"params,omitempty"`
+	Score      float64        `json:"score"`
+	Std        float64        `json:"std"`
+	FoldScores []float64      `json:"fold_scores,omitempty"`
+	FitSeconds float64        `json:"fit_seconds"`
+	// EstimatedSeconds is the wall time the search expected of the trial
+	// when it decided to run (or skip) it; WallSeconds is what it took
+	// (every fold's fit and prediction, and scoring). Zero when unknown.
+	EstimatedSeconds    float64  `json:"estimated_seconds,omitempty"`
+	WallSeconds         float64  `json:"wall_seconds,omitempty"`
+	PredictSecondsPer1k float64  `json:"predict_seconds_per_1k"`
+	Status              string   `json:"status"`
+	Error               string   `json:"error,omitempty"`
+	Members             []Member `json:"members,omitempty"`
+	Note                string   `json:"note,omitempty"`
+	TieLoss             float64  `json:"tie_loss,omitempty"`
+	Selected            bool     `json:"selected,omitempty"`
 }
 
 // Leaderboard is the ranked list of trials of one search, scored with the
@@ -186,7 +191,7 @@ func (l *Leaderboard) Table(n int) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "metric: %s (%s is better)\n", l.Metric, map[bool]string{true: "higher", false: "lower"}[l.Greater])
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "rank\tid\tmodel\tscore\tfit s\tpredict s/1k\tstatus\tdetails")
+	fmt.Fprintln(tw, "rank\tid\tmodel\tscore\tfit s\ttime s (est)\tpredict s/1k\tstatus\tdetails")
 	for i, r := range rows {
 		score := "-"
 		if !math.IsNaN(r.Score) && r.Status == StatusOK {
@@ -205,8 +210,8 @@ func (l *Leaderboard) Table(n int) string {
 		if r.Note != "" {
 			details = strings.TrimSpace(details + " (" + r.Note + ")")
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, r.ID, r.Model, score,
-			seconds(r.FitSeconds), seconds(r.PredictSecondsPer1k), r.Status, oneLine(details, 80))
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, r.ID, r.Model, score,
+			seconds(r.FitSeconds), estimated(r.WallSeconds, r.EstimatedSeconds), seconds(r.PredictSecondsPer1k), r.Status, oneLine(details, 80))
 	}
 	tw.Flush()
 	if rest := l.Rows[len(rows):]; len(rest) > 0 {
@@ -225,6 +230,14 @@ func (l *Leaderboard) Table(n int) string {
 		fmt.Fprintf(&b, "... %d more rows (%s)\n", len(rest), strings.Join(parts, ", "))
 	}
 	return b.String()
+}
+
+// estimated shows a measured time with the estimate beside it.
+func estimated(actual, est float64) string {
+	if !(est > 0) {
+		return seconds(actual)
+	}
+	return seconds(actual) + " (" + seconds(est) + ")"
 }
 
 func seconds(s float64) string {

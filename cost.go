@@ -1,0 +1,126 @@
+package automl
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// costModel turns the specs' cost functions (models.Spec.Seconds, in
+// seconds of a reference machine) into seconds on this machine, in this
+// run: a trial's estimate is its spec's estimate times a factor, the
+// median ratio of measured to estimated time over the finished trials of
+// the same model, or, for a model not seen yet, the median of the other
+// models' factors (1 before any trial). The factor absorbs the machine's
+// speed, the load and the threads a model really gets, and any constant
+// the cost function got wrong; what it cannot absorb is a cost function
+// whose shape is wrong, which the per-trial estimate error on the
+// leaderboard shows.
+//
+// A costModel is safe for concurrent use.
+type costModel struct {
+	mu     sync.Mutex
+	ratios map[string][]float64 // measured / estimated, by model
+}
+
+// observe records that a trial of model estimated at est seconds (before
+// calibration) took actual.
+func (c *costModel) observe(model string, est float64, actual time.Duration) {
+	if !(est > 0) || actual <= 0 || math.IsInf(est, 0) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ratios == nil {
+		c.ratios = map[string][]float64{}
+	}
+	c.ratios[model] = append(c.ratios[model], actual.Seconds()/est)
+}
+
+// factor returns the calibration factor of model.
+func (c *costModel) factor(model string) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.ratios[model]; len(r) > 0 {
+		return medianFloat(r)
+	}
+	var per []float64
+	for name, r := range c.ratios {
+		if name == baselineModel {
+			continue // microseconds of overhead say nothing of the machine
+		}
+		per = append(per, medianFloat(r))
+	}
+	if len(per) == 0 {
+		return 1
+	}
+	// Shrink towards 1 until a few models agree: one odd model should not
+	// skip another's first trial.
+	f := medianFloat(per)
+	if len(per) < 3 {
+		f = math.Sqrt(f)
+	}
+	return f
+}
+
+func medianFloat(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// trialThreads is how many goroutines each model of a trial may use: the
+// Parallelism shared by the trials that run at once.
+func (r *run) trialThreads() int { return max(1, r.o.Parallelism/r.concurrency) }
+
+// rawEstimate is trial t's time (every fold: fit and predict) by its
+// spec's cost function, before calibration; folds limits it to the first
+// folds (0 means all).
+func (r *run) rawEstimate(t *trial, folds int) float64 {
+	v := r.views[t.spec.Input]
+	if v == nil || len(r.splits) == 0 {
+		return 0
+	}
+	if folds <= 0 || folds > len(r.splits) {
+		folds = len(r.splits)
+	}
+	threads := r.trialThreads()
+	if t.spec.Threads == "" {
+		threads = 1
+	}
+	var sum float64
+	for _, s := range r.splits[:folds] {
+		sh := models.Shape{Rows: len(s.Train), Features: len(v.names), Classes: r.k, Predict: len(s.Test), Threads: threads}
+		sum += t.spec.EstimateSeconds(sh, t.params)
+	}
+	return sum
+}
+
+// estimate returns trial t's expected wall time on this machine.
+func (r *run) estimate(t *trial) time.Duration {
+	raw := r.rawEstimate(t, 0)
+	sec := raw * r.cost.factor(t.spec.Name)
+	if math.IsNaN(sec) || sec < 0 {
+		return 0
+	}
+	return time.Duration(min(sec, 1e6) * float64(time.Second))
+}
+
+// modelParams returns the params a trial's models are made with: the
+// trial's own, plus the spec's thread param (which changes speed, never
+// results) set to the trial's share of Parallelism.
+func (r *run) modelParams(t *trial) models.Params {
+	if t.spec.Threads == "" {
+		return t.params
+	}
+	if _, set := t.params[t.spec.Threads]; set {
+		return t.params
+	}
+	return t.params.Merge(models.Params{t.spec.Threads: r.trialThreads()})
+}
