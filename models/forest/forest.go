@@ -323,6 +323,13 @@ const (
 	maxPredictBlock = 4096
 )
 
+// parallelRows is the least number of rows Predict spreads over
+// goroutines. Below it the caller's goroutine predicts alone: a small
+// batch gains little from a fan-out, and concurrent callers (a server
+// answering one record per request) would queue behind each other's
+// goroutines, which stretches the tail latency.
+const parallelRows = 2048
+
 // predictBlock returns the block size for n rows on workers goroutines.
 func predictBlock(n, workers int) int {
 	return max(minPredictBlock, min(maxPredictBlock, (n+workers-1)/max(1, workers)))
@@ -332,8 +339,10 @@ func predictBlock(n, workers int) int {
 // values for regression (mean of the trees) or n*K class probabilities,
 // row-major (mean of the trees' leaf class frequencies). NaN follows each
 // split's learned missing direction; a categorical value that is negative,
-// NaN or above every training code does too. Rows are split into blocks
-// predicted in parallel; the result does not depend on the parallelism.
+// NaN or above every training code does too. Batches of at least
+// parallelRows rows are split into blocks predicted in parallel; smaller
+// ones run on the caller's goroutine. The result does not depend on the
+// parallelism.
 func (m *Forest) Predict(dst []float64, X [][]float64) error {
 	if len(m.trees) == 0 {
 		return models.ErrNotFitted
@@ -342,9 +351,13 @@ func (m *Forest) Predict(dst []float64, X [][]float64) error {
 		return err
 	}
 	n := len(X[0])
-	bs := predictBlock(n, m.jobs())
+	workers := m.jobs()
+	if n < parallelRows {
+		workers = 1
+	}
+	bs := predictBlock(n, workers)
 	blocks := (n + bs - 1) / bs
-	return par.For(m.jobs(), blocks, func(b int) {
+	return par.For(workers, blocks, func(b int) {
 		m.predictRange(dst, X, b*bs, min(n, (b+1)*bs))
 	})
 }

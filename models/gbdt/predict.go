@@ -103,8 +103,16 @@ func predictRows(nf int) int {
 	return min(256, max(16, (16<<10)/max(nf, 1)))
 }
 
+// parallelRows is the least number of rows rawTo spreads over
+// goroutines. Below it the caller's goroutine predicts alone: a small
+// batch gains little from a fan-out, and concurrent callers (a server
+// answering one record per request) would queue behind each other's
+// goroutines, which stretches the tail latency.
+const parallelRows = 2048
+
 // rawTo writes raw scores (n×k row-major) into dst: base score plus the
-// trees' leaf values in round order, per output.
+// trees' leaf values in round order, per output. Batches of at least
+// parallelRows rows are scored on up to GOMAXPROCS goroutines.
 func (m *Model) rawTo(dst []float64, X [][]float64, n int) {
 	f := m.forest
 	k := m.k
@@ -141,6 +149,9 @@ func (m *Model) rawTo(dst []float64, X [][]float64, n int) {
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), nblocks)
+	if n < parallelRows {
+		workers = 1
+	}
 	if workers <= 1 {
 		buf, acc := make([]float64, br*nf), make([]float64, br)
 		for b := range nblocks {
