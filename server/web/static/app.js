@@ -244,7 +244,9 @@
     var tb = clear($("columns-table").tBodies[0]);
     p.columns.forEach(function (c) {
       var summary = "";
-      if (c.mean != null) summary = fmtNum(c.min) + " to " + fmtNum(c.max) + ", mean " + fmtNum(c.mean);
+      if (c.kind === "identifier") summary = "a different value on almost every row";
+      else if (c.kind === "constant") summary = "the same value on every row";
+      else if (c.mean != null) summary = fmtNum(c.min) + " to " + fmtNum(c.max) + ", mean " + fmtNum(c.mean);
       else if (c.top && c.top.length) summary = c.top.slice(0, 3).map(function (t) { return t.value + " (" + t.count + ")"; }).join(", ");
       var miss = c.missing ? c.missing.toLocaleString() + " (" + (c.missing_ratio * 100).toFixed(0) + "%)" : "0";
       tb.appendChild(h("tr", { "data-col": c.name },
@@ -338,6 +340,7 @@
     setQuery("job", job.id);
     $("progress").hidden = false;
     $("results").hidden = true;
+    $("predict").hidden = true;
     $("progress-title").firstChild.nodeValue = "Training " + (job.target ? "“" + job.target + "” " : "");
     setStatus($("progress-status"), "");
     renderProgress(job.state, job.progress || {});
@@ -565,6 +568,7 @@
 
   // ---------- results ----------
   function showLiveBoard(job) {
+    if (!job.leaderboard || !job.leaderboard.rows || !job.leaderboard.rows.length) return;
     $("results").hidden = false;
     $("results-title").textContent = "Leaderboard so far";
     $("results-sub").textContent = (job.leaderboard.rows.length) + " trials";
