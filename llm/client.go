@@ -56,7 +56,9 @@ func Assistant(text string) Message { return Message{Role: RoleAssistant, Conten
 type Mode string
 
 // Output modes. A mode the provider cannot honour is downgraded
-// (json_schema → json_object → prompt); Response.Mode says what was used.
+// (json_schema → json_object → prompt), before sending when the preset says
+// so, or after a 400 that blames the format (remembered per model);
+// Response.Mode says what was used.
 const (
 	// ModeAuto: with a Schema, the best the provider supports; without one, text.
 	ModeAuto Mode = ""

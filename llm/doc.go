@@ -32,7 +32,10 @@
 // it, provider.require_parameters); Gemini and local servers get a
 // json_schema flattened by [FlattenSchema] (no $ref/$defs); Anthropic's
 // compatibility layer ignores response_format, so the schema goes into the
-// system prompt. Whatever the mode, the reply is checked to hold a JSON
+// system prompt. A 400 that blames the format (a local server without
+// structured outputs, say) makes the client step down json_schema →
+// json_object → prompt at once, and remember the step for that model.
+// Whatever the mode, the reply is checked to hold a JSON
 // object ([ExtractJSON] also accepts fenced and chatty replies); checking it
 // against the schema is the caller's job, since some routes ignore schemas.
 //

@@ -39,6 +39,8 @@ type OpenAI struct {
 	timeout   time.Duration
 	red       redactor
 
+	degraded sync.Map // model → Mode: the best mode left after a refusal
+
 	mu    sync.Mutex
 	usage Usage
 }
@@ -194,11 +196,14 @@ func (c *OpenAI) complete(ctx context.Context, req Request, tally *callTally) (*
 	if len(req.Messages) == 0 {
 		return nil, fmt.Errorf("%w: no messages", ErrBadRequest)
 	}
-	oreq, patch, mode, err := c.build(req)
+	model := firstNonEmpty(req.Model, c.model)
+	mode := c.resolveMode(req, c.ceiling(model))
+	oreq, patch, err := c.build(req, model, mode)
 	if err != nil {
 		return nil, err
 	}
 	var lastErr error
+	retries := 0 // attempts that count against MaxAttempts, minus one
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			if lastErr != nil {
@@ -215,10 +220,24 @@ func (c *OpenAI) complete(ctx context.Context, req Request, tally *callTally) (*
 			return resp, nil
 		}
 		lastErr = apiErr
-		if !apiErr.Retryable || attempt >= c.retry.MaxAttempts {
+		if lower := downgrade(mode); lower != mode && rejectsFormat(apiErr) {
+			// The server refused the response_format: try the next mode
+			// down at once, and remember it for this model.
+			c.log.LogAttrs(ctx, slog.LevelWarn, "llm: response_format rejected, downgrading",
+				slog.String("provider", string(c.provider)), slog.String("model", model),
+				slog.String("from", string(mode)), slog.String("to", string(lower)))
+			c.degraded.Store(model, lower)
+			mode = lower
+			if oreq, patch, err = c.build(req, model, mode); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		retries++
+		if !apiErr.Retryable || retries >= c.retry.MaxAttempts {
 			return nil, apiErr
 		}
-		wait, ok := c.backoff(attempt, apiErr)
+		wait, ok := c.backoff(retries, apiErr)
 		if !ok {
 			return nil, apiErr
 		}
@@ -266,9 +285,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // build turns req into go-openai's request plus the body fields go-openai
 // cannot express, and picks the output mode.
-func (c *OpenAI) build(req Request) (openai.ChatCompletionRequest, map[string]any, Mode, error) {
-	mode := c.resolveMode(req)
-	model := firstNonEmpty(req.Model, c.model)
+func (c *OpenAI) build(req Request, model string, mode Mode) (openai.ChatCompletionRequest, map[string]any, error) {
 	oreq := openai.ChatCompletionRequest{Model: model, Seed: req.Seed}
 	patch := map[string]any{}
 
@@ -295,12 +312,12 @@ func (c *OpenAI) build(req Request) (openai.ChatCompletionRequest, map[string]an
 		var err error
 		if c.caps.FlatSchema {
 			if schema, err = FlattenSchema(schema); err != nil {
-				return oreq, nil, mode, err
+				return oreq, nil, err
 			}
 		}
 		if c.caps.StrictSchema {
 			if schema, err = StrictSchema(schema); err != nil {
-				return oreq, nil, mode, err
+				return oreq, nil, err
 			}
 		}
 		oreq.ResponseFormat = &openai.ChatCompletionResponseFormat{
@@ -325,12 +342,21 @@ func (c *OpenAI) build(req Request) (openai.ChatCompletionRequest, map[string]an
 	for i, m := range msgs {
 		oreq.Messages[i] = openai.ChatCompletionMessage{Role: string(m.Role), Content: m.Content}
 	}
-	return oreq, patch, mode, nil
+	return oreq, patch, nil
 }
 
 // resolveMode picks the output mode: the one asked for, downgraded along
-// json_schema → json_object → prompt to what the provider honours.
-func (c *OpenAI) resolveMode(req Request) Mode {
+// json_schema → json_object → prompt to what the provider honours and to
+// the ceiling learnt from earlier refusals ("" for none).
+func (c *OpenAI) resolveMode(req Request, ceiling Mode) Mode {
+	mode := c.wantMode(req)
+	for mode != ModeText && rank(mode) > rank(ceiling) {
+		mode = downgrade(mode)
+	}
+	return mode
+}
+
+func (c *OpenAI) wantMode(req Request) Mode {
 	want := req.Mode
 	switch want {
 	case ModeText, ModePrompt:
@@ -348,6 +374,56 @@ func (c *OpenAI) resolveMode(req Request) Mode {
 		want = ModePrompt
 	}
 	return want
+}
+
+// rank orders the JSON modes; "" (no ceiling) ranks above all.
+func rank(m Mode) int {
+	switch m {
+	case ModePrompt:
+		return 0
+	case ModeJSONObject:
+		return 1
+	case ModeJSONSchema:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// downgrade returns the next JSON mode down; ModePrompt and ModeText stay.
+func downgrade(m Mode) Mode {
+	switch m {
+	case ModeJSONSchema:
+		return ModeJSONObject
+	case ModeJSONObject:
+		return ModePrompt
+	default:
+		return m
+	}
+}
+
+// ceiling returns the best mode model may use after earlier refusals, "" if none.
+func (c *OpenAI) ceiling(model string) Mode {
+	if m, ok := c.degraded.Load(model); ok {
+		return m.(Mode)
+	}
+	return ""
+}
+
+// rejectsFormat reports whether a 400-class error blames the requested
+// output format (servers without structured outputs, OpenRouter finding no
+// backend honouring require_parameters).
+func rejectsFormat(e *APIError) bool {
+	if !errors.Is(e, ErrBadRequest) {
+		return false
+	}
+	msg := strings.ToLower(e.Message + " " + e.Code)
+	for _, w := range []string{"response_format", "json_schema", "json_object", "structured output", "schema", "requested parameters"} {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // JSONInstruction is appended to the system prompt when JSON is asked for

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -350,7 +351,7 @@ func TestErrorIn200(t *testing.T) {
 		assert.Equal(t, 2, srv.Count())
 	})
 	t.Run("400 code not retried", func(t *testing.T) {
-		srv := llmtest.NewServer(t, llmtest.ErrorIn200(400, "bad schema"))
+		srv := llmtest.NewServer(t, llmtest.ErrorIn200(400, "invalid model id"))
 		c, _ := newClient(t, srv, llm.ProviderOpenRouter)
 		_, err := c.Complete(t.Context(), jsonRequest())
 		require.ErrorIs(t, err, llm.ErrBadRequest)
@@ -617,3 +618,61 @@ func TestClientFunc(t *testing.T) {
 	_, ok := c.(llm.UsageReporter)
 	assert.False(t, ok)
 }
+
+func TestDowngradeWhenFormatRejected(t *testing.T) {
+	srv := llmtest.NewServer(t,
+		llmtest.Error(400, "invalid_request_error", "response_format json_schema is not supported by this model"),
+		llmtest.Error(400, "invalid_request_error", "'response_format' of type 'json_object' is not supported"),
+		llmtest.Text(goodPlan),
+		llmtest.Text(goodPlan),
+	)
+	c, rec := newClient(t, srv, llm.ProviderLocal, func(cfg *llm.Config) { cfg.Model = "small" })
+	resp, err := c.Complete(t.Context(), jsonRequest())
+	require.NoError(t, err)
+	assert.Equal(t, llm.ModePrompt, resp.Mode)
+	assert.Equal(t, 3, resp.Attempts)
+	assert.Empty(t, rec.waits(), "a downgrade is not a backoff")
+	reqs := srv.Requests()
+	assert.Equal(t, "json_schema", reqs[0].Field("response_format", "type"))
+	assert.Equal(t, "json_object", reqs[1].Field("response_format", "type"))
+	assert.False(t, reqs[2].Has("response_format"))
+	assert.Contains(t, reqs[2].Messages[0].Content, llm.JSONInstruction)
+
+	resp, err = c.Complete(t.Context(), jsonRequest())
+	require.NoError(t, err)
+	assert.Equal(t, llm.ModePrompt, resp.Mode, "remembered for this model")
+	assert.Equal(t, 1, resp.Attempts)
+
+	other := jsonRequest()
+	other.Model = "big"
+	srv.Enqueue(llmtest.Text(goodPlan))
+	resp, err = c.Complete(t.Context(), other)
+	require.NoError(t, err)
+	assert.Equal(t, llm.ModeJSONSchema, resp.Mode, "other models keep the full mode")
+}
+
+func TestLogsCarryNoKey(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := llmtest.NewServer(t, llmtest.Error(500, "server_error", "key "+testKey+" broke"), llmtest.Text("ok"))
+	c, _ := newClient(t, srv, llm.ProviderOpenAI, func(cfg *llm.Config) { cfg.Logger = logger })
+	logger.Info("config", "cfg", llm.Config{APIKey: testKey})
+	_, err := c.Complete(t.Context(), llm.Request{Messages: []llm.Message{llm.User("secret prompt text")}})
+	require.NoError(t, err)
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	assert.Contains(t, out, "llm: retrying")
+	assert.Contains(t, out, "llm: attempt")
+	assert.NotContains(t, out, testKey)
+	assert.NotContains(t, out, "secret prompt text", "prompts are not logged")
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
