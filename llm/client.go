@@ -8,7 +8,7 @@ import (
 
 // Client completes a chat. Implementations must be safe for concurrent use.
 // [*OpenAI] is the one in this package; tests can fake Client with a func
-// ([ClientFunc]) or run the real one against [llmtest.Server].
+// ([ClientFunc]) or run the real one against the fake server in llm/llmtest.
 type Client interface {
 	// Complete sends req and returns the reply. ctx bounds the whole call,
 	// retries and waits included.
@@ -98,7 +98,9 @@ type Request struct {
 	Mode Mode `json:"mode,omitempty"`
 	// MaxTokens caps the reply; 0 means Config.MaxTokens.
 	MaxTokens int `json:"max_tokens,omitempty"`
-	// Temperature is sent as given, 0 included; nil leaves the server's default.
+	// Temperature is sent as given, 0 included; nil leaves the server's
+	// default. Reasoning models (OpenAI's o-series and gpt-5) reject any
+	// value but their default: leave it nil for them.
 	Temperature *float64 `json:"temperature,omitempty"`
 	// Seed asks for reproducible sampling where supported; nil sends none.
 	Seed *int `json:"seed,omitempty"`

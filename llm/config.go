@@ -231,7 +231,9 @@ type Config struct {
 // retryable error. Never retried: 400, 401, 402, 403, 404, 422 and other 4xx,
 // truncated, malformed or refused replies.
 type RetryPolicy struct {
-	// MaxAttempts counts the first try; 0 means DefaultMaxAttempts; 1 disables retries.
+	// MaxAttempts counts the first try; 0 means DefaultMaxAttempts; 1
+	// disables retries. A step down in output mode after a format refusal
+	// is not counted.
 	MaxAttempts int `json:"max_attempts,omitempty"`
 	// BaseDelay is the first backoff; each retry doubles it, times a jitter
 	// in [0.5, 1.5); 0 means DefaultBaseDelay.

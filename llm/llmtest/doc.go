@@ -17,8 +17,8 @@
 // [RateLimited] (429 with Retry-After), [ErrorIn200] (a 200 whose body is
 // {"error": ...}, as OpenRouter sends), [Delayed] and [Hang] (which end as
 // soon as the client gives up), and [Func] (a reply computed from the
-// request). When the script runs out the server answers [Exhausted] (a 500)
-// unless [Server.SetDefault] says otherwise.
+// request). When the script runs out the server answers a 500 saying so,
+// unless [Server.SetDefault] names another reply.
 //
 // Request bodies decode with json.Number, so a test can tell
 // "temperature": 0 from an absent temperature ([Request.Number], [Request.Has]).

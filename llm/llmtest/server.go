@@ -35,14 +35,13 @@ type Server struct {
 	requests []Request
 }
 
-// Exhausted is the default reply once the script is used up: a 500 whose
-// message says so, so an unexpected extra call fails loudly. Change it with
-// SetDefault.
-var Exhausted = Error(http.StatusInternalServerError, "server_error", "llmtest: no scripted reply left")
+// exhausted is the default reply once the script is used up: a 500 whose
+// message says so, so an unexpected extra call fails loudly.
+var exhausted = Error(http.StatusInternalServerError, "server_error", "llmtest: no scripted reply left")
 
 // New starts a Server that plays replies in order. Call Close when done.
 func New(replies ...Reply) *Server {
-	s := &Server{done: make(chan struct{}), script: append([]Reply(nil), replies...), fallback: Exhausted}
+	s := &Server{done: make(chan struct{}), script: append([]Reply(nil), replies...), fallback: exhausted}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
 	return s
@@ -76,7 +75,9 @@ func (s *Server) Enqueue(replies ...Reply) {
 	s.script = append(s.script, replies...)
 }
 
-// SetDefault sets the reply used once the script is used up.
+// SetDefault sets the reply used once the script is used up. Until it is
+// called, that reply is a 500 whose message says "llmtest: no scripted reply
+// left", so an unexpected extra call fails loudly.
 func (s *Server) SetDefault(r Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
