@@ -39,5 +39,23 @@
 // compact, versioned format; a loaded model predicts bit-identically, and
 // corrupt data is an error wrapping ErrFormat.
 //
-// There is no internal validation split: early stopping needs Data.Valid.
+// # Early stopping
+//
+// On by default (early_stopping_rounds 50, max_rounds 2000): with
+// Data.Valid set, Fit stops on it; without, and with at least
+// early_stopping_min_rows (500) rows, Fit holds out validation_fraction
+// (10%, at least 50 rows or a quarter, at most 10,000) of the rows it is
+// given, stratified by class and drawn with the seed param, trains on the
+// rest and stops when the validation loss has not improved for
+// early_stopping_rounds rounds. It keeps the trees up to the best round
+// (LightGBM's and scikit-learn HistGradientBoosting's way) and reports
+// that count through models.Refitter, so a refit on all rows runs the
+// rounds the folds kept. On smaller tables num_rounds (100) rounds run on
+// all rows: held out on the developer datasets, stopping on 50-80 rows
+// was worse than fixed rounds (see bench/speed/README.md).
+//
+// # Seeds
+//
+// The "seed" param (default 0) seeds row bagging, feature sampling and the
+// validation split; each fold model of a search should get its own.
 package gbdt

@@ -37,7 +37,8 @@ type Model struct {
 //
 //	objective              "" (by task: squared / binary / multiclass), "squared",
 //	                       "huber", "absolute", "binary", "multiclass"
-//	num_rounds             100 boosting rounds (upper bound with early stopping)
+//	num_rounds             100 boosting rounds when early stopping does not
+//	                       apply (off, or too few rows)
 //	learning_rate          0.1
 //	max_leaves             31 (leaf-wise growth, best leaf first)
 //	max_depth              0 = unlimited (-1 too)
@@ -48,15 +49,23 @@ type Model struct {
 //	bagging_fraction       1 (row subsample per round, without replacement)
 //	feature_fraction       1 (feature subsample per tree)
 //	max_bins               255 (only when Fit bins the data itself)
-//	early_stopping_rounds  0 = off; with Data.Valid, stop after this many
-//	                       rounds without improving the validation loss and
-//	                       keep the best round
+//	early_stopping_rounds  50: stop after this many rounds without a lower
+//	                       validation loss and keep the best round; 0 = off
+//	                       (then Data.Valid is ignored and num_rounds run)
+//	max_rounds             2000: upper bound of rounds when early stopping applies
+//	early_stopping_min_rows 500: with fewer training rows and no Data.Valid,
+//	                       no validation split is carved and num_rounds run
+//	validation_fraction    0.1: share of the training rows held out for early
+//	                       stopping when Data.Valid is nil (at least 50 rows or a
+//	                       quarter, at most 10,000; stratified by class)
 //	cat_smooth, cat_l2     10, 10 (categorical splits)
 //	max_cat_to_onehot      4 (fewer categories: one-vs-rest splits)
 //	max_cat_threshold      32 (most categories on the left of a split)
 //	min_data_per_group     10 (rarer categories always go right)
 //	huber_delta            1
-//	seed                   0
+//	seed                   0 (>= 0): seeds the row bagging, the feature sampling
+//	                       and the validation split; a fixed seed gives the same
+//	                       model at any GOMAXPROCS
 //	threads                0 = GOMAXPROCS
 //
 // A bad name or value is an error wrapping models.ErrParam.
@@ -71,13 +80,16 @@ func New(p models.Params) (*Model, error) {
 // Fit trains the ensemble on d. If d.Bins is nil it bins d.X itself (with
 // max_bins); otherwise it uses d.Bins as is (shared, read-only).
 //
-// With early_stopping_rounds > 0 (the default), Fit stops when that many
-// rounds in a row have not lowered the loss on a validation set and keeps
-// the trees of the best round (it does not refit). The validation set is
-// d.Valid when the caller gives one; otherwise Fit holds out
-// validation_fraction of d's rows (see New) and trains on the rest. With
-// early_stopping_rounds = 0, d.Valid is ignored and all num_rounds rounds
-// run on all rows. RefitParams then reports the rounds kept.
+// Early stopping applies when early_stopping_rounds > 0 (the default) and
+// either d.Valid is set or d has at least early_stopping_min_rows rows.
+// Then Fit runs up to max_rounds rounds, stops when early_stopping_rounds
+// rounds in a row have not lowered the loss on the validation set, and
+// keeps the trees of the best round (it does not refit). The validation
+// set is d.Valid when the caller gives one; otherwise Fit holds out
+// validation_fraction of d's rows (stratified by class, drawn with seed)
+// and trains on the others, so the held-out rows of a cross-validation
+// fold are never seen. Otherwise num_rounds rounds run on all rows and
+// d.Valid is ignored. RefitParams reports the rounds kept either way.
 //
 // Fit checks ctx between trees and returns ctx.Err() if it is cancelled.
 // A panic in one of its worker goroutines is returned as an error wrapping
@@ -112,12 +124,16 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 		if valid, err = checkValid(d.Valid, bins, nf, d.NumClasses); err != nil {
 			return err
 		}
-	default:
+	case n >= c.esMinRows:
 		if vr := validationRows(d.Y, d.NumClasses, c.validFraction, c.seed); vr != nil {
 			var tr *rowSet
 			tr, valid = train.split(vr)
 			train = *tr
 		}
+	}
+	rounds := c.rounds
+	if valid != nil {
+		rounds = c.maxRounds
 	}
 	n = train.bins.N
 	bins = train.bins
@@ -155,7 +171,7 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 	rng := rand.New(rand.NewPCG(c.seed, 0x6762647421))
 	bestLoss, bestRound := math.Inf(1), 0
 	treeLeaf := make([]int32, n) // leaf of each row in the last tree (without bagging)
-	for round := 0; round < c.rounds; round++ {
+	for round := 0; round < rounds; round++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -483,8 +499,10 @@ func (m *Model) Importances() []float64 {
 }
 
 // RefitParams implements models.Refitter: a refit on all rows runs the
-// rounds this fit kept, with early stopping off (there is no validation
-// set then).
+// rounds this fit kept (num_rounds = rounds kept, at least 1), with early
+// stopping off (early_stopping_rounds = 0), so it neither holds out rows
+// nor reads a validation set. The orchestrator averages num_rounds over
+// the fold models.
 func (m *Model) RefitParams(p models.Params) models.Params {
 	return p.Merge(models.Params{"num_rounds": max(1, m.bestIter), "early_stopping_rounds": 0})
 }

@@ -221,7 +221,8 @@ func TestCategoricalSplit(t *testing.T) {
 
 func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	d := synth(12000, 12, 3, true, 5)
-	p := models.Params{"num_rounds": 8, "bagging_fraction": 0.7, "feature_fraction": 0.8, "seed": 3}
+	// Early stopping on (the default): the internal split is part of it.
+	p := models.Params{"max_rounds": 8, "bagging_fraction": 0.7, "feature_fraction": 0.8, "seed": 3}
 	old := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(old)
 	m1 := fit(t, d, p)
@@ -237,7 +238,7 @@ func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
 
 func TestContextCancel(t *testing.T) {
 	d := synth(20000, 10, 0, false, 1)
-	m, err := New(models.Params{"num_rounds": 100000})
+	m, err := New(models.Params{"num_rounds": 100000, "early_stopping_rounds": 0})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()

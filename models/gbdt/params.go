@@ -13,13 +13,15 @@ var paramNames = []string{
 	"min_data_in_leaf", "min_child_weight", "lambda_l2", "lambda_l1", "min_split_gain",
 	"bagging_fraction", "feature_fraction", "max_bins", "early_stopping_rounds",
 	"cat_smooth", "cat_l2", "max_cat_to_onehot", "max_cat_threshold", "min_data_per_group",
-	"huber_delta", "seed", "threads", "validation_fraction",
+	"huber_delta", "seed", "threads", "validation_fraction", "max_rounds", "early_stopping_min_rows",
 }
 
 // Defaults of the early-stopping parameters (see New).
 const (
 	defaultRounds        = 100
-	defaultEarlyStop     = 0
+	defaultEarlyStop     = 50
+	defaultMaxRounds     = 2000
+	defaultESMinRows     = 500
 	defaultValidFraction = 0.1
 )
 
@@ -39,6 +41,8 @@ type config struct {
 	featureFraction float64
 	maxBins         int
 	earlyStop       int
+	maxRounds       int
+	esMinRows       int
 	validFraction   float64
 	catSmooth       float64
 	catL2           float64
@@ -92,6 +96,10 @@ func parseConfig(p models.Params) (config, error) {
 	errs(e)
 	c.validFraction, e = p.Float("validation_fraction", defaultValidFraction)
 	errs(e)
+	c.maxRounds, e = p.Int("max_rounds", defaultMaxRounds)
+	errs(e)
+	c.esMinRows, e = p.Int("early_stopping_min_rows", defaultESMinRows)
+	errs(e)
 	c.catSmooth, e = p.Float("cat_smooth", 10)
 	errs(e)
 	c.catL2, e = p.Float("cat_l2", 10)
@@ -142,6 +150,10 @@ func parseConfig(p models.Params) (config, error) {
 		return c, bad("max_bins", c.maxBins, "in [2, 255]")
 	case c.earlyStop < 0:
 		return c, bad("early_stopping_rounds", c.earlyStop, ">= 0")
+	case c.maxRounds < 1:
+		return c, bad("max_rounds", c.maxRounds, ">= 1")
+	case c.esMinRows < 0:
+		return c, bad("early_stopping_min_rows", c.esMinRows, ">= 0")
 	case !(c.validFraction > 0 && c.validFraction < 1):
 		return c, bad("validation_fraction", c.validFraction, "in (0, 1)")
 	case seed < 0:
