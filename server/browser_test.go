@@ -313,6 +313,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	shoot("phone-top.png", false)
 	step("scroll to the progress", chromedp.ScrollIntoView(chromedp.ID("progress")))
 	shoot("phone-progress.png", false)
+	step("scroll to the results", chromedp.ScrollIntoView(chromedp.ID("results")))
+	shoot("phone-results.png", false)
 	step("scroll to the predict form", chromedp.ScrollIntoView(chromedp.ID("predict")))
 	shoot("phone-predict.png", false)
 	shoot("phone-full.png", true)
@@ -327,6 +329,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			return err
 		}),
 		chromedp.ScrollIntoView(chromedp.ID("progress")),
+		chromedp.Sleep(200*time.Millisecond),
 	)
 	shoot("laptop-dark.png", false)
 	t.Logf("browser flow took %s; screenshots in %s", time.Since(start).Round(time.Millisecond), shots)

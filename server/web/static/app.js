@@ -253,7 +253,7 @@
         h("th", { scope: "row", text: c.name }),
         h("td", null, h("span", { class: "kind kind-" + c.kind, text: c.kind })),
         h("td", { class: "num" + (c.missing_ratio >= 0.5 ? " miss-bad" : ""), text: miss }),
-        h("td", { class: "num", text: c.distinct != null ? c.distinct.toLocaleString() : "" }),
+        h("td", { class: "num opt", text: c.distinct != null ? c.distinct.toLocaleString() : "" }),
         h("td", { class: "summary", text: summary })));
     });
 
@@ -625,8 +625,8 @@
         h("th", { scope: "row", title: r.note || (r.params ? JSON.stringify(r.params) : "") }, name, r.selected ? h("span", { class: "badge done", text: "used" }) : null),
         h("td", { class: "num", text: ok ? fmtNum(r.score) : "–" }),
         h("td", { class: "num", text: ok && r.std ? fmtNum(r.std) : "" }),
-        h("td", { class: "num", text: r.fit_seconds != null ? r.fit_seconds.toFixed(2) : "" }),
-        h("td", { text: r.status || "ok", title: r.error || "" })));
+        h("td", { class: "num opt", text: r.fit_seconds != null ? r.fit_seconds.toFixed(2) : "" }),
+        h("td", { class: "opt", text: r.status || "ok", title: r.error || "" })));
     });
     if (lb.rows.length > rows.length) {
       tb.appendChild(h("tr", null, h("td", { colspan: 6, class: "muted", text: "…and " + (lb.rows.length - rows.length) + " more" })));
@@ -774,11 +774,14 @@
     }
   }
 
-  var resizeTimer = 0;
-  window.addEventListener("resize", function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { if (!$("progress").hidden) drawChart(); }, 150);
-  });
+  // Redraw the chart at its new pixel size when its box changes.
+  var lastChartWidth = 0;
+  function onChartResize() {
+    var w = Math.round($("best-chart").getBoundingClientRect().width);
+    if (w && w !== lastChartWidth && !$("progress").hidden) { lastChartWidth = w; drawChart(); }
+  }
+  if (typeof ResizeObserver === "function") new ResizeObserver(onChartResize).observe($("best-chart"));
+  else window.addEventListener("resize", onChartResize);
   $("refresh-history").addEventListener("click", loadHistory);
 
   initToken();
