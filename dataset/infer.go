@@ -236,10 +236,7 @@ func cellError(lines []int, i, col int, name, v string, t ColumnType) error {
 	if i < len(lines) {
 		line = lines[i]
 	}
-	if len(v) > 40 {
-		v = v[:40] + "..."
-	}
-	return fmt.Errorf("%w: line %d, column %d (%q): %q is not a valid %s", ErrInvalid, line, col+1, name, v, t)
+	return badCellError(line, col, name, v, t)
 }
 
 // parseCells parses every non-null cell (visited by each) with parse into

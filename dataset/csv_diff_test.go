@@ -1,0 +1,136 @@
+package dataset
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// smallChunks makes ReadCSV cut its input every few bytes for the rest of
+// the test, so that small inputs run through the chunked paths.
+func smallChunks(t testing.TB, head, target int) {
+	oldHead, oldTarget := headChunk, chunkTarget
+	headChunk, chunkTarget = head, target
+	t.Cleanup(func() { headChunk, chunkTarget = oldHead, oldTarget })
+}
+
+// diffOptions derives reader options from a fuzzed byte.
+func diffOptions(k byte) CSVOptions {
+	var o CSVOptions
+	if k&1 != 0 {
+		o.Delimiter = ';'
+	}
+	if k&2 != 0 {
+		o.LazyQuotes = true
+	}
+	if k&4 != 0 {
+		o.MaxRows = int(k>>5) + 1
+	}
+	if k&8 != 0 {
+		o.NullValues = []string{"-", "NaN"}
+	}
+	if k&16 != 0 {
+		o.Types = map[string]ColumnType{"a": []ColumnType{TypeInt64, TypeFloat64, TypeBool, TypeTimestamp, TypeString}[int(k>>5)%5]}
+	}
+	if k&0xe0 == 0xe0 {
+		o.Delimiter = '§' // several bytes: the encoding/csv path
+	}
+	return o
+}
+
+// sameFrame reports how got differs from want, or "".
+func sameFrame(want, got *Frame) string {
+	if strings.Join(want.Names(), "\x00") != strings.Join(got.Names(), "\x00") {
+		return "names differ"
+	}
+	if want.NumRows() != got.NumRows() {
+		return "row counts differ"
+	}
+	for j := range want.NumCols() {
+		wt, gt := want.Column(j).DataType(), got.Column(j).DataType()
+		if d, ok := gt.(*arrow.DictionaryType); ok {
+			gt = d.ValueType
+		}
+		if !arrow.TypeEqual(wt, gt) {
+			return "types differ in column " + want.Names()[j] + ": " + wt.String() + " vs " + gt.String()
+		}
+		wv, wok := Strings(want.Column(j))
+		gv, gok := Strings(got.Column(j))
+		for i := range wv {
+			if wv[i] != gv[i] || wok[i] != gok[i] {
+				return "values differ in column " + want.Names()[j]
+			}
+		}
+	}
+	return ""
+}
+
+// FuzzReadCSVDiff checks that the chunked reader gives the frame, or the
+// error, of the reference reader (one encoding/csv pass), with the input
+// cut into chunks of a few bytes.
+func FuzzReadCSVDiff(f *testing.F) {
+	seeds := []string{
+		"a,b\n1,2\n3,4\n",
+		"\xEF\xBB\xBFa,b\r\n1,x\r\n2,y\r\n",
+		"a,b\n\"q,\"\"x\"\"\",2\n\"m\nl\",3\n",
+		"a\n\n\n1\n\r\n2\r",
+		"a,b\n1\n",
+		"a,b\n1,2\n\n1,2,3\n",
+		"a,a\n1,2\n",
+		",\n1,2\n",
+		"a\n\xff\n",
+		"a,b\n1,ok\n2,\xff\n",
+		"x,a\n1,2.5\n3,NaN\n4,\n5,-\n",
+		"a\n2024-01-01\n2024-01-01T00:00:00Z\n2024-01-01 12:00:00\nx\n",
+		"a\ntrue\nFalse\nTRUE\n1\n",
+		"a\n99999999999999999999\n-1\n",
+		"a,b\n\"unterminated\n1,2\n",
+		"a;b\n1;2\n3;\"x;y\"\n",
+		"a\n1\n2\n3\n4\n5\n6\n7\n8\nz\n",
+		"a,b\n1,\"x\"y\n",
+		"a,b\n1,5\"\n2,3\n",
+		"a§b\n1§2\n",
+		"\n\na,b\n1,2\n",
+		"a\n \n 3 \n",
+		"a\r\n1\r\r\n",
+		"",
+	}
+	for i, s := range seeds {
+		f.Add(s, byte(i*37))
+	}
+	f.Fuzz(func(t *testing.T, s string, k byte) {
+		smallChunks(t, int(k%7)+1, int(k%13)+1)
+		o := diffOptions(k)
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		o.Allocator = mem
+		want, werr := readCSVReference(t.Context(), strings.NewReader(s), o)
+		got, gerr := ReadCSV(t.Context(), strings.NewReader(s), o)
+		if want != nil {
+			defer want.Release()
+		}
+		if got != nil {
+			defer got.Release()
+		}
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("options %+v\nreference error: %v\nchunked error:   %v", o, werr, gerr)
+		}
+		if werr != nil {
+			for _, class := range []error{ErrInvalid, ErrEmpty, ErrNoColumn} {
+				if errors.Is(werr, class) != errors.Is(gerr, class) {
+					t.Fatalf("options %+v\nreference error: %v\nchunked error:   %v", o, werr, gerr)
+				}
+			}
+			if werr.Error() != gerr.Error() {
+				t.Fatalf("options %+v\nreference error: %v\nchunked error:   %v", o, werr, gerr)
+			}
+			return
+		}
+		if d := sameFrame(want, got); d != "" {
+			t.Fatalf("options %+v: %s", o, d)
+		}
+	})
+}

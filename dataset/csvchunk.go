@@ -1,0 +1,243 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// CSV input is cut into chunks that each hold whole records, so chunks
+// can be parsed on separate goroutines. A cut is made only after a
+// newline that lies outside any quoted field. (Variables so that tests
+// can cut tiny inputs into many chunks.)
+var (
+	// chunkTarget is the size a chunk grows to before it is cut.
+	chunkTarget = 4 << 20
+	// headChunk is the size of the first chunk, which holds the header.
+	headChunk = 256 << 10
+)
+
+// chunk is one piece of CSV input holding whole records.
+type chunk struct {
+	text     string // the records, as read
+	lineBase int    // newlines before text in the input
+	last     bool   // text runs to the end of the input
+}
+
+// cutter reads r and cuts it into chunks at record boundaries.
+//
+// In strict quoting (lazy false) a newline is outside every quoted field
+// exactly when the number of quote characters before it is even: quotes
+// only open and close fields or come doubled inside them, and any other
+// quote is a parse error. An input with such an error is cut at the wrong
+// place only after the error, which the chunk holding the error reports
+// first. With LazyQuotes a quote can stand anywhere, so after the first
+// quote the rest of the input becomes one chunk.
+type cutter struct {
+	r       io.Reader
+	lazy    bool
+	buf     []byte // pending input, not yet handed out
+	eof     bool
+	err     error // a read error other than io.EOF
+	line    int   // newlines before buf
+	quoted  bool  // lazy: a quote was seen, read to the end
+	started bool
+}
+
+// fill reads until buf holds at least n bytes or the input ends.
+func (c *cutter) fill(n int) {
+	for len(c.buf) < n && !c.eof {
+		if cap(c.buf)-len(c.buf) < 64<<10 {
+			nb := make([]byte, len(c.buf), max(2*cap(c.buf), n+64<<10))
+			copy(nb, c.buf)
+			c.buf = nb
+		}
+		k, err := c.r.Read(c.buf[len(c.buf):cap(c.buf)])
+		c.buf = c.buf[:len(c.buf)+k]
+		if err != nil {
+			c.eof = true
+			if !errors.Is(err, io.EOF) {
+				c.err = err
+			}
+		}
+	}
+}
+
+// next returns the next chunk of about size bytes (more when a record is
+// longer), or nil at the end of the input or on a read error (see c.err).
+func (c *cutter) next(size int) *chunk {
+	if !c.started {
+		c.started = true
+		c.fill(len(utf8BOM))
+		if bytes.HasPrefix(c.buf, utf8BOM) {
+			c.buf = c.buf[len(utf8BOM):]
+		}
+	}
+	want := size
+	for {
+		c.fill(want)
+		if c.err != nil {
+			return nil
+		}
+		if len(c.buf) == 0 {
+			return nil
+		}
+		cut := -1
+		if c.eof {
+			cut = len(c.buf)
+		} else {
+			cut = c.safeCut()
+		}
+		if cut > 0 {
+			ch := &chunk{text: string(c.buf[:cut]), lineBase: c.line, last: c.eof && cut == len(c.buf)}
+			c.line += strings.Count(ch.text, "\n")
+			rest := copy(c.buf, c.buf[cut:])
+			c.buf = c.buf[:rest]
+			return ch
+		}
+		want = 2 * max(want, len(c.buf))
+	}
+}
+
+// safeCut returns the end of the last record that is complete in buf
+// (just after a newline outside quotes), or -1 when there is none yet.
+func (c *cutter) safeCut() int {
+	b := c.buf
+	nl := bytes.LastIndexByte(b, '\n')
+	if nl < 0 {
+		return -1
+	}
+	q := bytes.Count(b[:nl], []byte{'"'})
+	if q == 0 {
+		return nl + 1
+	}
+	if c.lazy || c.quoted {
+		c.quoted = true
+		return -1 // read to the end: one chunk
+	}
+	// Walk back over newlines until one has an even count of quotes
+	// before it.
+	for q%2 != 0 {
+		prev := bytes.LastIndexByte(b[:nl], '\n')
+		if prev < 0 {
+			return -1
+		}
+		q -= bytes.Count(b[prev:nl], []byte{'"'})
+		nl = prev
+	}
+	return nl + 1
+}
+
+// recordFunc receives one record: its fields (valid until the call
+// returns, though the strings themselves may be kept) and the line it
+// starts on. It returns an error to stop parsing.
+type recordFunc func(fields []string, line int) error
+
+// csvShape is what parsing needs to know about the table.
+type csvShape struct {
+	comma rune
+	lazy  bool
+	names []string
+}
+
+// parseChunk parses the records of ch in order, at most limit of them
+// (limit < 0 means all), calling rec for each. It returns the number of
+// records passed to rec and the first error, which names the line and
+// column as ReadCSV documents.
+//
+// Chunks without quotes, in valid UTF-8 and with a one-byte delimiter go
+// through a fast splitter that follows encoding/csv's rules for such input
+// (empty lines skipped, CRLF and a final CR dropped); other chunks are
+// parsed by encoding/csv itself.
+func parseChunk(ch *chunk, sh *csvShape, limit int, rec recordFunc) (int, error) {
+	if sh.comma < utf8.RuneSelf && strings.IndexByte(ch.text, '"') < 0 && utf8.ValidString(ch.text) {
+		return splitChunk(ch, byte(sh.comma), len(sh.names), limit, rec)
+	}
+	return readChunk(ch, sh, limit, rec)
+}
+
+// splitChunk parses quote-free, valid UTF-8 text.
+func splitChunk(ch *chunk, comma byte, ncols, limit int, rec recordFunc) (int, error) {
+	s := ch.text
+	line := ch.lineBase
+	fields := make([]string, 0, ncols)
+	rows := 0
+	for len(s) > 0 && rows != limit {
+		var l string
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			l, s = s[:i], s[i+1:]
+		} else {
+			l, s = s, ""
+		}
+		line++
+		if n := len(l); n > 0 && l[n-1] == '\r' {
+			l = l[:n-1]
+		}
+		if l == "" {
+			continue
+		}
+		fields = fields[:0]
+		for {
+			i := strings.IndexByte(l, comma)
+			if i < 0 {
+				fields = append(fields, l)
+				break
+			}
+			fields = append(fields, l[:i])
+			l = l[i+1:]
+		}
+		if len(fields) != ncols {
+			return rows, raggedError(line, len(fields), ncols)
+		}
+		if err := rec(fields, line); err != nil {
+			return rows, err
+		}
+		rows++
+	}
+	return rows, nil
+}
+
+// readChunk parses ch with encoding/csv.
+func readChunk(ch *chunk, sh *csvShape, limit int, rec recordFunc) (int, error) {
+	cr := csv.NewReader(strings.NewReader(ch.text))
+	cr.Comma = sh.comma
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.LazyQuotes = sh.lazy
+	rows := 0
+	for rows != limit {
+		fields, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				shifted := *pe
+				shifted.Line += ch.lineBase
+				shifted.StartLine += ch.lineBase
+				err = &shifted
+			}
+			return rows, csvError(err)
+		}
+		line, _ := cr.FieldPos(0)
+		line += ch.lineBase
+		if len(fields) != len(sh.names) {
+			return rows, raggedError(line, len(fields), len(sh.names))
+		}
+		for j, v := range fields {
+			if !utf8.ValidString(v) {
+				l, _ := cr.FieldPos(j)
+				return rows, utf8Error(l+ch.lineBase, j, sh.names[j])
+			}
+		}
+		if err := rec(fields, line); err != nil {
+			return rows, err
+		}
+		rows++
+	}
+	return rows, nil
+}
