@@ -71,10 +71,19 @@ type Brief struct {
 	Fixed Fixed `json:"fixed"`
 	// Samples are a few raw rows, only when the caller opted in.
 	Samples []map[string]any `json:"samples,omitempty"`
+	// Concurrency is how many trials train at once (1 on big tables, where
+	// each trial gets every core); 0 means Heuristic derives it from Facts
+	// and Cores as the search does.
+	Concurrency int `json:"concurrency,omitempty"`
 }
 
 // Facts are the aggregated facts of a profile: no cell values.
 type Facts struct {
+	// Target is the target column's name ("target" when names are redacted).
+	Target string `json:"target,omitempty"`
+	// Redacted says column names were replaced by c1, c2, ...; ColumnFacts.Original
+	// keeps the real ones (in memory only).
+	Redacted     bool               `json:"redacted,omitempty"`
 	Rows         int                `json:"rows"`
 	Columns      []ColumnFacts      `json:"columns"`
 	Classes      int                `json:"classes,omitempty"`         // 0 for regression
@@ -84,6 +93,9 @@ type Facts struct {
 	TargetKurt   float64            `json:"target_kurtosis,omitempty"` // excess kurtosis
 	MetaFeatures map[string]float64 `json:"meta_features,omitempty"`
 	Warnings     []string           `json:"warnings,omitempty"` // warning codes and messages (column names kept unless redacted)
+	// ClassLabels are the class labels, in ClassBalance's order; only
+	// with FactsOptions.ClassLabels (they are cell values).
+	ClassLabels []string `json:"class_labels,omitempty"`
 }
 
 // ColumnFacts describes one input column without its values.
@@ -93,6 +105,11 @@ type ColumnFacts struct {
 	Missing     float64 `json:"missing"`
 	Cardinality int     `json:"cardinality,omitempty"`
 	Skew        float64 `json:"skew,omitempty"`
+	// Top lists the most frequent values and their counts; only with
+	// FactsOptions.TopValues (they are cell values).
+	Top []dataset.ValueCount `json:"top,omitempty"`
+	// Original is the real name when Name is redacted; never serialised.
+	Original string `json:"-"`
 }
 
 // ModelInfo is one candidate model as a planner sees it.
@@ -108,6 +125,11 @@ type ModelInfo struct {
 	// Estimate returns the same estimate for any configuration; nil in
 	// JSON.
 	Estimate func(models.Params) float64 `json:"-"`
+	// Check reports whether the model's factory accepts params (for
+	// instance func(p models.Params) error { _, err := spec.New(p); return
+	// err }); Validate uses it for parameters outside Space. Nil means
+	// only Space's names and those of Portfolio's entries are known.
+	Check func(models.Params) error `json:"-"`
 }
 
 // Fixed holds what the caller set in Options; zero means the planner
@@ -141,6 +163,10 @@ type Plan struct {
 	Reserve float64 `json:"reserve"`
 	// Rationale says, in a few sentences, why.
 	Rationale string `json:"rationale"`
+	// Notes record what made the plan differ from the planner's raw
+	// output or from today's defaults: Normalize's repairs, Heuristic's
+	// profile rules.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Config is one trial: a model and its parameters (nil = its defaults).
