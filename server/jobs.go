@@ -87,8 +87,9 @@ type job struct {
 	opts    automl.Options
 	file    string // the dataset's file, in the datasets directory
 	stop    context.CancelFunc
-	// cancelled is set by POST /pipeline/cancel.
-	cancelled bool
+	// cancelled is set by POST /pipeline/cancel; finishing once finish
+	// has begun storing the outcome.
+	cancelled, finishing bool
 }
 
 // view returns a copy of the job's snapshot, with the leaderboard so far
@@ -251,7 +252,7 @@ func (r *runner) runJob(j *job) {
 	ctx, stop := context.WithCancel(r.ctx)
 	defer stop()
 	j.mu.Lock()
-	if j.snap.State.Final() || j.cancelled {
+	if j.snap.State.Final() || j.cancelled || j.finishing {
 		j.mu.Unlock()
 		return
 	}
@@ -444,38 +445,55 @@ func exampleValue(k dataset.Kind, v string) any {
 	return v
 }
 
-// finish ends job j in state, stores its snapshot and events, and drops it
-// from the live jobs. A job already final is left alone.
+// finish ends job j in state: it stores the final snapshot and events
+// first, then publishes them (so a client that sees the final state finds
+// it in the store too), and drops the job from the live jobs. A job
+// already final, or being finished, is left alone.
 func (r *runner) finish(j *job, state JobState, message string, res *automl.Result, modelID *string) {
 	j.mu.Lock()
-	if j.snap.State.Final() {
+	if j.snap.State.Final() || j.finishing {
 		j.mu.Unlock()
 		return
 	}
+	j.finishing = true
+	snap, lb := j.snap, j.lb
 	now := time.Now().UTC()
-	j.snap.State, j.snap.Message, j.snap.FinishedAt = state, message, &now
-	if j.snap.StartedAt != nil {
-		j.snap.Progress.ElapsedSeconds = now.Sub(*j.snap.StartedAt).Seconds()
-		j.snap.Progress.RemainingSeconds = 0
+	snap.State, snap.Message, snap.FinishedAt = state, message, &now
+	if snap.StartedAt != nil {
+		snap.Progress.ElapsedSeconds = now.Sub(*snap.StartedAt).Seconds()
+		snap.Progress.RemainingSeconds = 0
 	}
 	if res != nil {
-		j.lb = res.Leaderboard
-		j.snap.Progress.Phase = "done"
+		lb = res.Leaderboard
+		snap.Progress.Phase = "done"
 	}
 	if modelID != nil {
-		j.snap.ModelID = *modelID
+		snap.ModelID = *modelID
 	}
-	j.addEvent(JobEvent{Kind: EventState, ModelID: j.snap.ModelID, Message: message})
+	last := JobEvent{Seq: int64(len(j.events)) + 1, Time: now, Kind: EventState, State: state,
+		Progress: snap.Progress, ModelID: snap.ModelID, Message: message}
+	events := append(slices.Clone(j.events), last)
 	j.mu.Unlock()
-	snap := j.view(true)
-	j.mu.Lock()
-	events := slices.Clone(j.events)
-	j.mu.Unlock()
+
+	stored := snap
+	if lb != nil {
+		board := *lb
+		board.Rows = slices.Clone(lb.Rows)
+		board.Sort()
+		stored.Leaderboard = &board
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.s.store.finishJob(ctx, &snap, events); err != nil {
+	if err := r.s.store.finishJob(ctx, &stored, events); err != nil {
 		r.s.log.Error("job outcome not stored", "job", snap.ID, "state", state, "err", err)
 	}
+
+	j.mu.Lock()
+	j.snap, j.lb = snap, lb
+	j.events = append(j.events, last)
+	close(j.changed)
+	j.changed = make(chan struct{})
+	j.mu.Unlock()
 	r.mu.Lock()
 	delete(r.live, snap.ID)
 	r.mu.Unlock()
