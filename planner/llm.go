@@ -174,9 +174,9 @@ func (c *conversation) addRepair(reply, problems string) {
 	c.rounds++
 }
 
-func (l *LLM) planTrace(ctx context.Context, b *Brief) (*Plan, Trace, error) {
+func (l *LLM) planTrace(ctx context.Context, b *Brief) (_ *Plan, tr Trace, _ error) {
 	start := time.Now()
-	tr := Trace{Planner: "llm"}
+	tr.Planner = "llm"
 	fail := func(err error) (*Plan, Trace, error) {
 		tr.Duration = time.Since(start)
 		return nil, tr, err
