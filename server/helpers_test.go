@@ -36,10 +36,12 @@ func start(t testing.TB, o Options) *testServer {
 	return srv
 }
 
-// stop closes the HTTP server and the Server (idempotent).
+// stop closes the Server, then the HTTP server (idempotent), in the
+// order an embedder should: Close ends the event streams that the HTTP
+// server's Close would otherwise wait for.
 func (srv *testServer) stop() {
-	srv.ts.Close()
 	srv.s.Close()
+	srv.ts.Close()
 }
 
 // client calls the service.

@@ -114,6 +114,10 @@ type Server struct {
 	models  *modelCache
 	predict chan struct{} // semaphore of running predictions
 
+	// closing is closed when Close begins; requests hold inflight (read
+	// locked) while they run, so Close can wait for them.
+	closing   chan struct{}
+	inflight  sync.RWMutex
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -162,6 +166,7 @@ func New(o Options) (*Server, error) {
 		dirs:    d,
 		models:  newModelCache(o.ModelCache),
 		predict: make(chan struct{}, o.MaxPredictions),
+		closing: make(chan struct{}),
 	}
 	s.jobs = newRunner(s)
 	s.mux = s.routes()
@@ -174,15 +179,42 @@ func New(o Options) (*Server, error) {
 // with http.StripPrefix("/ml", s.Handler()).
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops the job runners (running jobs end as interrupted, as do
-// queued ones), waits for them, and closes the store. Requests still in
-// flight fail with unavailable. Close is idempotent.
+// closeWait bounds how long Close waits for requests in flight.
+const closeWait = 10 * time.Second
+
+// Close stops the server: new requests get unavailable (503); running
+// jobs are cancelled and end as interrupted, as do queued ones; event
+// streams end; Close waits for the jobs and (up to 10 s) for the requests
+// in flight, then closes the store. Close is idempotent. Close the
+// http.Server that serves the Handler after it (its Shutdown waits for
+// the event streams Close ends).
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.closing)
 		s.jobs.close()
+		locked := make(chan struct{})
+		go func() {
+			s.inflight.Lock()
+			close(locked)
+		}()
+		select {
+		case <-locked:
+		case <-time.After(closeWait):
+			s.log.Warn("closing with requests still in flight")
+		}
 		s.closeErr = s.store.close()
 	})
 	return s.closeErr
+}
+
+// isClosing reports whether Close has begun.
+func (s *Server) isClosing() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
 }
 
 // route is one registered API route.
@@ -335,6 +367,16 @@ func (s *Server) recoverAndLog(h http.Handler) http.Handler {
 			s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 				"bytes", sw.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
 		}()
+		if s.isClosing() {
+			s.writeError(sw, r, ErrClosed)
+			return
+		}
+		s.inflight.RLock()
+		defer s.inflight.RUnlock()
+		if s.isClosing() {
+			s.writeError(sw, r, ErrClosed)
+			return
+		}
 		h.ServeHTTP(sw, r)
 	})
 }

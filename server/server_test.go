@@ -251,10 +251,28 @@ func TestInterruptedAfterRestart(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, status, "%s", b)
 	j := c.waitState(run.JobID, 20*time.Second, func(s JobState) bool { return s == JobRunning })
 	require.Equal(t, JobRunning, j.State)
+	// A client follows the job's events.
+	resp, err := c.hc.Get(c.base + "/pipeline/events/" + run.JobID)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	streamed := make(chan []sseEvent)
+	go func() {
+		evs, _ := readSSE(t, resp.Body)
+		streamed <- evs
+	}()
 	time.Sleep(300 * time.Millisecond) // let the search start
 	t0 := time.Now()
-	srv.stop()
+	require.NoError(t, srv.s.Close())
 	assert.Less(t, time.Since(t0), 5*time.Second, "Close waits for the job to stop")
+	// The stream ended with the job's interrupted state.
+	evs := <-streamed
+	require.NotEmpty(t, evs)
+	assert.Equal(t, JobInterrupted, evs[len(evs)-1].data.State)
+	// A request after Close is refused.
+	status, b = c.json(http.MethodGet, "/ready", nil, nil)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Equal(t, CodeUnavailable, errCode(t, b))
+	srv.stop()
 
 	// A crash: a job row left running by a process that died.
 	st, err := openStore(context.Background(), dir+"/automl.db")
@@ -275,7 +293,7 @@ func TestInterruptedAfterRestart(t *testing.T) {
 	// The interrupted job's stream ends with its final state.
 	status, b, _ = srv2.c.do(http.MethodGet, "/pipeline/events/"+run.JobID, nil, "")
 	require.Equal(t, http.StatusOK, status)
-	evs, _ := readSSE(t, bytes.NewReader(b))
+	evs, _ = readSSE(t, bytes.NewReader(b))
 	require.NotEmpty(t, evs)
 	assert.Equal(t, JobInterrupted, evs[len(evs)-1].data.State)
 }
