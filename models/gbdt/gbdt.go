@@ -209,8 +209,12 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 				return err
 			}
 			if all {
-				for i := range n {
-					g.idx[i] = int32(i)
+				if err := g.rowChunks(n, func(lo, hi int) {
+					for i := lo; i < hi; i++ {
+						g.idx[i] = int32(i)
+					}
+				}); err != nil {
+					return err
 				}
 			} else if kc > 0 {
 				// The previous class's tree partitioned the bag.
@@ -227,10 +231,12 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 			if all {
 				// Leaves are ranges of idx covering each row once: note each
 				// row's leaf (a small array), then add in row order.
-				for li := range leaves {
+				if err := g.forLeaves(n, leaves, func(li int) {
 					for _, r := range g.idx[leaves[li].start:leaves[li].end] {
 						treeLeaf[r] = int32(li)
 					}
+				}); err != nil {
+					return err
 				}
 				err = g.rowChunks(n, func(lo, hi int) {
 					for i, l := range treeLeaf[lo:hi] {

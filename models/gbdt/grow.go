@@ -137,6 +137,20 @@ func (g *grower) runTask(rows int) (err error) {
 	return g.pool.For(g.numTasks(), g.featureTask)
 }
 
+// forLeaves calls f(li) for every leaf of a tree grown on rows rows, on
+// the pool when there are many (f must touch only its leaf's rows). A
+// panic in f is returned as an error.
+func (g *grower) forLeaves(rows int, leaves []leafState, f func(li int)) (err error) {
+	if !g.parallel() || len(leaves) < 2 || rows < 2*parallelPartition {
+		defer par.Recover(&err)
+		for li := range leaves {
+			f(li)
+		}
+		return nil
+	}
+	return g.pool.For(len(leaves), f)
+}
+
 // rowChunks calls f on contiguous chunks of [0, n) at once (rows of at
 // least 16k each, at most one per thread); for per-row work the result
 // does not depend on the split. A panic in f is returned as an error.
@@ -574,12 +588,14 @@ func (g *grower) reduce(res []split) split {
 	return best
 }
 
-// parallelPartition is the node size from which two goroutines partition.
-const parallelPartition = 64 << 10
+// parallelPartition is the node size (rows) from which the pool's
+// goroutines partition a node, and gather its gradients, in chunks.
+const parallelPartition = 16 << 10
 
 // partition reorders idx[start:end] so the rows going left come first,
-// keeping their order, and returns the boundary. Big nodes are split in
-// two halves partitioned at once, then stitched: the result is the same.
+// keeping their order, and returns the boundary. Big nodes are cut into
+// one chunk per thread, partitioned at once and stitched (left parts in
+// chunk order, then right parts): the result is the same.
 func (g *grower) partition(start, end int, s *split) (int, error) {
 	rows := g.idx[start:end]
 	col := g.codes[s.feature]
@@ -589,21 +605,63 @@ func (g *grower) partition(start, end int, s *split) (int, error) {
 		copy(rows[w:], sc[:k])
 		return start + w, nil
 	}
-	m := len(rows) / 2
-	var w, k [2]int
-	err := g.pool.For(2, func(h int) {
-		lo, hi := h*m, m+h*(len(rows)-m)
-		w[h], k[h] = partitionRows(rows[lo:hi], sc[lo:hi], col, s)
+	parts := g.pool.Threads()
+	var wk [maxThreadsStack][2]int
+	counts := wk[:0]
+	if parts > maxThreadsStack {
+		counts = make([][2]int, parts)
+	} else {
+		counts = wk[:parts]
+	}
+	n := len(rows)
+	err := g.pool.For(parts, func(c int) {
+		lo, hi := c*n/parts, (c+1)*n/parts
+		w, k := partitionRows(rows[lo:hi], sc[lo:hi], col, s)
+		counts[c] = [2]int{w, k}
 	})
 	if err != nil {
 		return 0, err
 	}
-	wa, wb, ka, kb := w[0], w[1], k[0], k[1]
-	// rows: [A left | A ... | B left | B ...], sc: [A right | ... | B right | ...]
-	copy(rows[wa:], rows[m:m+wb])
-	copy(rows[wa+wb:], sc[:ka])
-	copy(rows[wa+wb+ka:], sc[m:m+kb])
-	return start + wa + wb, nil
+	// Chunk c holds its left rows at rows[lo:lo+w] and its right rows at
+	// sc[lo:lo+k]. Left parts move down in chunk order (never over a part
+	// not yet moved), then the right parts follow from sc.
+	at := counts[0][0]
+	for c := 1; c < parts; c++ {
+		lo := c * n / parts
+		at += copy(rows[at:], rows[lo:lo+counts[c][0]])
+	}
+	mid := at
+	for c := range parts {
+		lo := c * n / parts
+		at += copy(rows[at:], sc[lo:lo+counts[c][1]])
+	}
+	return start + mid, nil
+}
+
+// maxThreadsStack is the thread count up to which partition keeps its
+// per-chunk counts on the stack.
+const maxThreadsStack = 16
+
+// gather writes the gradients of rows into ogh (ogh[k] = gh[rows[k]]), in
+// chunks on the pool for big nodes.
+func (g *grower) gather(ogh []gpair, rows []int32) error {
+	gh := g.gh
+	if !g.parallel() || len(rows) < parallelPartition {
+		ogh = ogh[:len(rows)]
+		for k, r := range rows {
+			ogh[k] = gh[r]
+		}
+		return nil
+	}
+	parts := g.pool.Threads()
+	n := len(rows)
+	return g.pool.For(parts, func(c int) {
+		lo, hi := c*n/parts, (c+1)*n/parts
+		dst := ogh[lo:hi]
+		for k, r := range rows[lo:hi] {
+			dst[k] = gh[r]
+		}
+	})
 }
 
 // partitionRows writes the rows going left to rows[:w] and the others to
@@ -751,8 +809,8 @@ func (g *grower) grow(rows int, all bool) (tree, []leafState, error) {
 			nsm := small.end - small.start
 			ogh := g.ogh[:nsm]
 			srows := g.idx[small.start:small.end]
-			for k, r := range srows {
-				ogh[k] = g.gh[r]
+			if err := g.gather(ogh, srows); err != nil {
+				return tree{}, nil, err
 			}
 			g.task.rows, g.task.ogh = srows, ogh
 			g.task.sInfo, g.task.lInfo = sInfo, lInfo

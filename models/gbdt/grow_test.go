@@ -1,6 +1,7 @@
 package gbdt
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -11,8 +12,9 @@ import (
 	"github.com/automl-agent/automl/models"
 )
 
-// TestPartitionParallelMatchesSerial checks the two-goroutine partition of
-// big nodes against a stable filter.
+// TestPartitionParallelMatchesSerial checks the chunked parallel partition
+// (and gather) of big nodes against a stable filter, for chunk counts that
+// do and do not divide the node.
 func TestPartitionParallelMatchesSerial(t *testing.T) {
 	const n = parallelPartition*2 + 123
 	rng := rand.New(rand.NewPCG(9, 9))
@@ -42,32 +44,49 @@ func TestPartitionParallelMatchesSerial(t *testing.T) {
 		return c <= s.thr
 	}
 	for name, s := range splits {
-		t.Run(name, func(t *testing.T) {
-			g := newGrower(&c, bins, 2)
-			defer g.close()
-			require.True(t, g.parallel())
-			// A node of every other row, from row 7 on.
-			var node []int32
-			for i := 7; i < n; i += 2 {
-				node = append(node, int32(i))
-			}
-			copy(g.idx[7:], node)
-			var want []int32
-			for _, r := range node {
-				if goesLeft(s, col[r]) {
-					want = append(want, r)
-				}
-			}
-			nleft := len(want)
-			for _, r := range node {
-				if !goesLeft(s, col[r]) {
-					want = append(want, r)
-				}
-			}
-			mid, err := g.partition(7, 7+len(node), &s)
-			require.NoError(t, err)
-			assert.Equal(t, 7+nleft, mid)
-			assert.True(t, slices.Equal(want, g.idx[7:7+len(node)]))
-		})
+		for _, threads := range []int{2, 3, 5} {
+			t.Run(fmt.Sprintf("%s/threads=%d", name, threads), func(t *testing.T) {
+				testPartition(t, &c, bins, col, s, threads, goesLeft)
+			})
+		}
+	}
+}
+
+func testPartition(t *testing.T, c *config, bins *models.Binned, col []uint8, s split, threads int, goesLeft func(split, uint8) bool) {
+	t.Helper()
+	n := bins.N
+	g := newGrower(c, bins, threads)
+	defer g.close()
+	require.True(t, g.parallel())
+	// A node of every other row, from row 7 on.
+	var node []int32
+	for i := 7; i < n; i += 2 {
+		node = append(node, int32(i))
+	}
+	copy(g.idx[7:], node)
+	var want []int32
+	for _, r := range node {
+		if goesLeft(s, col[r]) {
+			want = append(want, r)
+		}
+	}
+	nleft := len(want)
+	for _, r := range node {
+		if !goesLeft(s, col[r]) {
+			want = append(want, r)
+		}
+	}
+	mid, err := g.partition(7, 7+len(node), &s)
+	require.NoError(t, err)
+	assert.Equal(t, 7+nleft, mid)
+	assert.True(t, slices.Equal(want, g.idx[7:7+len(node)]))
+	// gather follows the same chunks.
+	for i := range g.gh {
+		g.gh[i] = gpair{float32(i), 1}
+	}
+	rows := g.idx[7 : 7+len(node)]
+	require.NoError(t, g.gather(g.ogh, rows))
+	for k, r := range rows {
+		require.Equal(t, float32(r), g.ogh[k].g)
 	}
 }
