@@ -5,13 +5,16 @@
 //	automl fit --data FILE --target COL [--budget 60s] [--seed N] [--metric NAME]
 //	           [--parallelism N] [--out model.automl] [--json]
 //	automl predict --model FILE --data FILE [--out preds.csv]
+//	automl serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--token T]
+//	             [--cors-origin URL] [--max-upload 512MB] [--jobs 1]
 //
 // FILE may be .csv, .tsv, .parquet, .arrow/.feather/.ipc or .jsonl. fit
 // shows progress on stderr, prints the leaderboard and saves the predictor
 // (default model.automl). predict writes CSV in the input's row order: a
 // column "prediction" and, for classification, one column "proba_<class>"
 // per class; without --out it writes to stdout. The target column may be
-// absent from predict's input.
+// absent from predict's input. serve runs the HTTP service and its
+// dashboard (package server) until SIGINT or SIGTERM.
 //
 // Bad input gives a non-zero exit status and a one-line error on stderr.
 package main
@@ -45,6 +48,8 @@ const usage = `usage:
              [--max-predict-per-1k 50ms] [--stack-features]
              [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
+  automl serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--token T] [--cors-origin URL]
+               [--max-upload 512MB] [--jobs 1]
 `
 
 func main() {
@@ -71,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = fitCmd(ctx, args[1:], stdout, stderr)
 	case "predict":
 		err = predictCmd(ctx, args[1:], stdout)
+	case "serve":
+		err = serveCmd(ctx, args[1:], stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
