@@ -290,6 +290,11 @@ func TestPlanWithFallbackPanicsAndInvalid(t *testing.T) {
 	plan, tr = PlanWithFallback(t.Context(), nil, b)
 	assert.Equal(t, "heuristic", plan.Planner)
 	assert.Empty(t, tr.Fallbacks)
+
+	// No brief: still a plan, and the reason.
+	plan, tr = PlanWithFallback(t.Context(), Uniform{}, nil)
+	require.NotNil(t, plan)
+	assert.Equal(t, []string{"planner: no usable plan: no brief"}, tr.Fallbacks)
 }
 
 // The privacy test: sentinels planted in categorical values, class labels,

@@ -45,6 +45,9 @@ func PlanWithFallback(ctx context.Context, p Planner, b *Brief) (*Plan, Trace) {
 		p = Heuristic{}
 	}
 	plan, tr, err := tryPlan(ctx, p, b)
+	if b == nil {
+		b = &Brief{}
+	}
 	if err != nil {
 		tr.Fallbacks = append(tr.Fallbacks, reason(err))
 		plan, _ = Heuristic{}.Plan(ctx, b)
