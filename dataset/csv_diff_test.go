@@ -2,6 +2,8 @@ package dataset
 
 import (
 	"errors"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,6 +133,29 @@ func FuzzReadCSVDiff(f *testing.F) {
 		}
 		if d := sameFrame(want, got); d != "" {
 			t.Fatalf("options %+v: %s", o, d)
+		}
+	})
+}
+
+// FuzzParseNumber checks the fast number parsers against strconv.
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1.5", ".5", "5.", "1e22", "1e23", "9007199254740993", "123456789012345678",
+		"-9223372036854775808", "9223372036854775808", "0.000001", "1e-22", "1e-23", "+3", " 4 ", "1_0", "0x1p-2", "inf", "NaN", "1e", "."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, werr := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		got, ok := parseFloat(s)
+		if ok != (werr == nil) {
+			t.Fatalf("parseFloat(%q) ok %v, strconv error %v", s, ok, werr)
+		}
+		if ok && math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("parseFloat(%q) = %v, strconv %v", s, got, want)
+		}
+		wi, ierr := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		gi, iok := parseInt(s)
+		if iok != (ierr == nil) || (iok && gi != wi) {
+			t.Fatalf("parseInt(%q) = %d, %v; strconv %d, %v", s, gi, iok, wi, ierr)
 		}
 	})
 }

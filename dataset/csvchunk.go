@@ -148,24 +148,31 @@ type csvShape struct {
 // records passed to rec and the first error, which names the line and
 // column as ReadCSV documents.
 //
-// Chunks without quotes, in valid UTF-8 and with a one-byte delimiter go
-// through a fast splitter that follows encoding/csv's rules for such input
-// (empty lines skipped, CRLF and a final CR dropped); other chunks are
-// parsed by encoding/csv itself.
+// Valid UTF-8 with a one-byte delimiter goes through a fast splitter that
+// follows encoding/csv's rules for lines that hold whole records (empty
+// lines skipped, CRLF and a final CR dropped, quoted fields closed on
+// their line, doubled quotes); from the first line it cannot take (a
+// quoted field running over the line end, a stray quote, LazyQuotes with
+// a quote) to the end of the chunk, and for other input, encoding/csv
+// parses.
 func parseChunk(ch *chunk, sh *csvShape, limit int, rec recordFunc) (int, error) {
-	if sh.comma < utf8.RuneSelf && strings.IndexByte(ch.text, '"') < 0 && utf8.ValidString(ch.text) {
-		return splitChunk(ch, byte(sh.comma), len(sh.names), limit, rec)
+	if sh.comma < utf8.RuneSelf && utf8.ValidString(ch.text) {
+		return splitChunk(ch, sh, limit, rec)
 	}
 	return readChunk(ch, sh, limit, rec)
 }
 
-// splitChunk parses quote-free, valid UTF-8 text.
-func splitChunk(ch *chunk, comma byte, ncols, limit int, rec recordFunc) (int, error) {
+// splitChunk parses valid UTF-8 text with a one-byte delimiter.
+func splitChunk(ch *chunk, sh *csvShape, limit int, rec recordFunc) (int, error) {
 	s := ch.text
+	comma := byte(sh.comma)
+	ncols := len(sh.names)
+	quotes := strings.IndexByte(s, '"') >= 0
 	line := ch.lineBase
 	fields := make([]string, 0, ncols)
 	rows := 0
 	for len(s) > 0 && rows != limit {
+		start := s
 		var l string
 		if i := strings.IndexByte(s, '\n'); i >= 0 {
 			l, s = s[:i], s[i+1:]
@@ -180,14 +187,32 @@ func splitChunk(ch *chunk, comma byte, ncols, limit int, rec recordFunc) (int, e
 			continue
 		}
 		fields = fields[:0]
-		for {
-			i := strings.IndexByte(l, comma)
-			if i < 0 {
-				fields = append(fields, l)
-				break
+		ok := true
+		if quotes && strings.IndexByte(l, '"') >= 0 {
+			if sh.lazy {
+				ok = false
+			} else {
+				fields, ok = splitQuoted(fields, l, comma)
 			}
-			fields = append(fields, l[:i])
-			l = l[i+1:]
+		} else {
+			for {
+				i := strings.IndexByte(l, comma)
+				if i < 0 {
+					fields = append(fields, l)
+					break
+				}
+				fields = append(fields, l[:i])
+				l = l[i+1:]
+			}
+		}
+		if !ok {
+			rest := &chunk{text: start, lineBase: line - 1, last: ch.last}
+			more := limit
+			if limit >= 0 {
+				more = limit - rows
+			}
+			n, err := readChunk(rest, sh, more, rec)
+			return rows + n, err
 		}
 		if len(fields) != ncols {
 			return rows, raggedError(line, len(fields), ncols)
@@ -198,6 +223,58 @@ func splitChunk(ch *chunk, comma byte, ncols, limit int, rec recordFunc) (int, e
 		rows++
 	}
 	return rows, nil
+}
+
+// splitQuoted appends the fields of line l, which holds a quote, to
+// fields. It reports false when l is not one whole, valid record in
+// strict quoting: a quoted field open at the end of l, a quote inside an
+// unquoted field, or text after a closing quote.
+func splitQuoted(fields []string, l string, comma byte) ([]string, bool) {
+	for {
+		if len(l) > 0 && l[0] == '"' {
+			rest := l[1:]
+			var buf []byte // the field so far, when it has doubled quotes
+			for {
+				i := strings.IndexByte(rest, '"')
+				if i < 0 {
+					return fields, false
+				}
+				after := rest[i+1:]
+				if len(after) > 0 && after[0] == '"' {
+					buf = append(buf, rest[:i+1]...)
+					rest = after[1:]
+					continue
+				}
+				v := rest[:i]
+				if buf != nil {
+					v = string(append(buf, v...))
+				}
+				fields = append(fields, v)
+				if len(after) == 0 {
+					return fields, true
+				}
+				if after[0] != comma {
+					return fields, false
+				}
+				l = after[1:]
+				break
+			}
+			continue
+		}
+		i := strings.IndexByte(l, comma)
+		f := l
+		if i >= 0 {
+			f = l[:i]
+		}
+		if strings.IndexByte(f, '"') >= 0 {
+			return fields, false
+		}
+		fields = append(fields, f)
+		if i < 0 {
+			return fields, true
+		}
+		l = l[i+1:]
+	}
 }
 
 // readChunk parses ch with encoding/csv.

@@ -88,6 +88,7 @@ type colChunk struct {
 	kind   cellKind
 	forced bool
 	n      int       // cells
+	hint   int       // expected cells, for the first allocation
 	ints   []int64   // kindInt, kindTime
 	fls    []float64 // kindFloat; NaN at nulls
 	bools  []bool    // kindBool
@@ -185,23 +186,34 @@ func (c *colChunk) add(v string, line int) {
 func (c *colChunk) start(v string) {
 	switch {
 	case isInt(v):
-		c.kind = kindInt
-		c.ints = make([]int64, c.n, max(2*c.n, 256))
+		c.startKind(kindInt)
 	case isFloat(v):
-		c.kind = kindFloat
-		c.fls = make([]float64, c.n, max(2*c.n, 256))
+		c.startKind(kindFloat)
+	case isBool(v):
+		c.startKind(kindBool)
+	case isTime(v):
+		c.startKind(kindTime)
+	default:
+		c.startKind(kindString)
+	}
+}
+
+// startKind makes c a column of kind k after c.n nulls.
+func (c *colChunk) startKind(k cellKind) {
+	size := max(c.hint, 2*c.n, 256)
+	c.kind = k
+	switch k {
+	case kindInt, kindTime:
+		c.ints = make([]int64, c.n, size)
+	case kindFloat:
+		c.fls = make([]float64, c.n, size)
 		for i := range c.fls {
 			c.fls[i] = math.NaN()
 		}
-	case isBool(v):
-		c.kind = kindBool
-		c.bools = make([]bool, c.n, max(2*c.n, 256))
-	case isTime(v):
-		c.kind = kindTime
-		c.ints = make([]int64, c.n, max(2*c.n, 256))
-	default:
-		c.kind = kindString
-		c.strs = make([]string, c.n, max(2*c.n, 256))
+	case kindBool:
+		c.bools = make([]bool, c.n, size)
+	case kindString:
+		c.strs = make([]string, c.n, size)
 	}
 }
 

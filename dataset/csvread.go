@@ -170,8 +170,16 @@ type chunkResult struct {
 // parse parses ch into columns, at most limit records (-1: all).
 func (p *csvParse) parse(ch *chunk, limit int) *chunkResult {
 	res := &chunkResult{ch: ch, cols: make([]*colChunk, len(p.forced))}
+	hint := strings.Count(ch.text, "\n") + 1
+	if limit >= 0 {
+		hint = min(hint, limit)
+	}
 	for j, k := range p.forced {
-		res.cols[j] = &colChunk{kind: k, forced: k != kindNone}
+		res.cols[j] = &colChunk{kind: k, forced: k != kindNone, hint: hint}
+		if k != kindNone {
+			res.cols[j].kind = kindNone
+			res.cols[j].startKind(k)
+		}
 	}
 	cols, ns := res.cols, p.nulls
 	res.rows, res.err = parseChunk(ch, p.shape, limit, func(fields []string, line int) error {

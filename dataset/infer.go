@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -145,28 +146,143 @@ func (c *textColumn) infer() ColumnType {
 }
 
 func parseInt(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
+	s = trimSpace(s)
 	if s == "" {
 		return 0, false
 	}
 	digits := s
-	if s[0] == '-' || s[0] == '+' {
+	neg := s[0] == '-'
+	if neg || s[0] == '+' {
 		digits = s[1:]
 	}
 	if digits == "" {
 		return 0, false
 	}
+	var v int64
 	for i := 0; i < len(digits); i++ {
-		if c := digits[i]; c < '0' || c > '9' {
+		c := digits[i]
+		if c < '0' || c > '9' {
 			return 0, false // avoid strconv's allocated error
 		}
+		v = v*10 + int64(c-'0')
+	}
+	if len(digits) <= 18 { // no overflow possible
+		if neg {
+			v = -v
+		}
+		return v, true
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	return v, err == nil
 }
 
+// trimSpace is strings.TrimSpace, skipped when s plainly has no space
+// at either end.
+func trimSpace(s string) string {
+	if s == "" || (s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf) {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
+// pow10 holds the powers of ten a float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// fastFloat parses a plain decimal ([+-]digits[.digits][(e|E)[+-]digits])
+// whose digits, as an integer, are at most 2^53 and whose power of ten is
+// within ±22: one exact integer times or divided by one exact power of
+// ten, rounded once, is the correctly rounded value strconv.ParseFloat
+// gives (Clinger's fast path). ok false means "ask strconv".
+func fastFloat(s string) (float64, bool) {
+	i := 0
+	neg := false
+	if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		neg = s[i] == '-'
+		i++
+	}
+	var mant uint64
+	nd, exp := 0, 0 // significant digits taken, power of ten
+	digits, dot := false, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if dot {
+				return 0, false
+			}
+			dot = true
+			continue
+		}
+		if c < '0' || c > '9' {
+			break
+		}
+		digits = true
+		if mant == 0 && c == '0' {
+			if dot {
+				exp--
+			}
+			continue
+		}
+		if nd >= 19 {
+			return 0, false
+		}
+		mant = mant*10 + uint64(c-'0')
+		nd++
+		if dot {
+			exp--
+		}
+	}
+	if !digits {
+		return 0, false
+	}
+	if i < len(s) {
+		if s[i] != 'e' && s[i] != 'E' {
+			return 0, false
+		}
+		i++
+		eneg := false
+		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+			eneg = s[i] == '-'
+			i++
+		}
+		if i == len(s) {
+			return 0, false
+		}
+		e := 0
+		for ; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' || e > 10000 {
+				return 0, false
+			}
+			e = e*10 + int(c-'0')
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	if mant > 1<<53 {
+		return 0, false
+	}
+	f := float64(mant)
+	switch {
+	case mant == 0:
+	case exp == 0:
+	case exp > 0 && exp <= 22:
+		f *= pow10[exp]
+	case exp < 0 && exp >= -22:
+		f /= pow10[-exp]
+	default:
+		return 0, false
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
 func parseFloat(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
+	s = trimSpace(s)
 	if s == "" {
 		return 0, false
 	}
@@ -174,6 +290,9 @@ func parseFloat(s string) (float64, bool) {
 	case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'i', c == 'I', c == 'n', c == 'N':
 	default:
 		return 0, false // avoid strconv's allocated error
+	}
+	if v, ok := fastFloat(s); ok {
+		return v, true
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	return v, err == nil
