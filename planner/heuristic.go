@@ -68,8 +68,13 @@ type Heuristic struct {
 func (h Heuristic) Plan(_ context.Context, b *Brief) (*Plan, error) {
 	p := base(b)
 	p.Planner = "heuristic"
-	p.Trials = portfolio(b)
+	p.Trials = portfolio(b, weight)
 	if h.Adaptive {
+		if b.Facts.Classes >= manyClasses && Crowded(b) {
+			// Rule 5 (see adapt).
+			p.Trials = portfolio(b, manyClassWeight)
+			p.Notes = append(p.Notes, fmt.Sprintf("adaptive: %d classes and little time: forests as often as boosting", b.Facts.Classes))
+		}
 		adapt(p, b)
 	}
 	p.Rationale = rationale(p, b)
@@ -87,7 +92,7 @@ type Uniform struct{}
 func (Uniform) Plan(_ context.Context, b *Brief) (*Plan, error) {
 	p := base(b)
 	p.Planner = "uniform"
-	p.Trials = roundRobin(b, false)
+	p.Trials = roundRobin(b, false, weight)
 	if p.Tuning.TrialsPerFamily > 0 {
 		p.Tuning.Top = 0
 		for _, m := range b.Models {
@@ -209,14 +214,11 @@ func Crowded(b *Brief) bool {
 // families first and more often when it is crowded (a family of weight w
 // has its d-th entry at w × (d+1), ties by strength then candidate order),
 // with forests scaled down for big tables.
-func portfolio(b *Brief) []Config {
-	if Crowded(b) {
-		return roundRobin(b, true)
-	}
-	return roundRobin(b, false)
+func portfolio(b *Brief, weight func(string) int) []Config {
+	return roundRobin(b, Crowded(b), weight)
 }
 
-func roundRobin(b *Brief, crowded bool) []Config {
+func roundRobin(b *Brief, crowded bool, weight func(string) int) []Config {
 	type entry struct {
 		cfg                  Config
 		key1, key2, modelIdx int
@@ -285,6 +287,16 @@ func weight(name string) int {
 	return 4
 }
 
+// manyClassWeight is weight with the forests at boosting's: with many
+// classes boosting grows a tree per class per round while a forest's
+// trees serve every class at once (rule 5 of adapt).
+func manyClassWeight(name string) int {
+	if name == "random_forest" || name == "extra_trees" {
+		return 1
+	}
+	return weight(name)
+}
+
 // strength ranks the default registry's families by how often they win on
 // tabular data (gradient boosting, then bagged trees, then linear models);
 // unknown models rank with the linear ones.
@@ -309,6 +321,7 @@ func strength(name string) int {
 // Thresholds of the adaptive rules.
 const (
 	tinyRows     = 300 // below: no stacker
+	manyClasses  = 10  // from here, with little time, forests as often as boosting
 	wideFeatures = 50  // with at least this many features and more features than rows: no k-NN
 )
 
@@ -327,6 +340,12 @@ const (
 //  4. Rare classes (the smallest class has fewer rows than the folds, and
 //     folds are not fixed): one more repeat (at least 2), so the scores of
 //     that class average over more splits.
+//  5. Many classes (10 or more) when time is crowded: the forests get
+//     boosting's weight, so their first entries come right after its first
+//     instead of after its second. Boosting grows one tree per class per
+//     round, so with many classes its trials are the slowest, while a
+//     forest's trees serve every class at once (applied in Plan, as it
+//     changes the order).
 func adapt(p *Plan, b *Brief) {
 	f := &b.Facts
 	for _, c := range f.Columns {

@@ -151,13 +151,31 @@ func TestHeuristicRegistryModels(t *testing.T) {
 	require.NoError(t, Validate(p, b))
 }
 
+func TestHeuristicCrowdedRegistryValidates(t *testing.T) {
+	// Scaled forests (max_features 0.33 is not among the space's choices,
+	// max_samples not in the space) pass: the factory accepts them.
+	ms := registryModels(t, 80_000, 20, 0)
+	b := briefOf(80_000, 0, 10*time.Second, ms)
+	require.True(t, Crowded(b))
+	p := heur(t, b)
+	require.NoError(t, Validate(p, b))
+	var scaled bool
+	for _, tr := range p.Trials {
+		scaled = scaled || tr.Params["max_samples"] != nil
+	}
+	assert.True(t, scaled)
+	// ... and a value the factory rejects does not.
+	p.Trials[0] = Config{Model: "random_forest", Params: models.Params{"max_features": "most"}}
+	require.Error(t, Validate(p, b))
+}
+
 func TestUniform(t *testing.T) {
 	ms := registryModels(t, 5000, 10, 0)
 	b := briefOf(5000, 0, 10*time.Second, ms)
 	p, err := Uniform{}.Plan(context.Background(), b)
 	require.NoError(t, err)
 	assert.Equal(t, "uniform", p.Planner)
-	assert.Equal(t, roundRobin(b, false), p.Trials)
+	assert.Equal(t, roundRobin(b, false, weight), p.Trials)
 	assert.Zero(t, p.Tuning.Top)
 	assert.Equal(t, 64, p.Tuning.TrialsPerFamily)
 	for _, m := range ms {
@@ -199,6 +217,23 @@ func TestHeuristicAdaptive(t *testing.T) {
 		assert.NotContains(t, names(p.Trials), "knn")
 		assert.Contains(t, names(heur(t, b).Trials), "knn")
 	})
+	t.Run("many classes lift the forests when crowded", func(t *testing.T) {
+		ms := []ModelInfo{
+			{Name: "ridge", Portfolio: []models.Params{{}, {"alpha": 10.0}}, Seconds: []float64{1, 1}},
+			{Name: "random_forest", Portfolio: []models.Params{{}, {"max_features": "sqrt"}}, Seconds: []float64{5, 5}},
+			{Name: "gbdt", Portfolio: []models.Params{{}, {"learning_rate": 0.05}}, Seconds: []float64{30, 30}},
+		}
+		b := briefOf(5000, 12, 40*time.Second, ms)
+		require.True(t, Crowded(b))
+		assert.Equal(t, []string{"gbdt", "gbdt", "random_forest", "ridge", "random_forest", "ridge"}, names(heur(t, b).Trials))
+		p, err := Heuristic{Adaptive: true}.Plan(t.Context(), b)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"gbdt", "random_forest", "gbdt", "random_forest", "ridge", "ridge"}, names(p.Trials))
+		b.Budget = time.Hour // not crowded: unchanged
+		p, err = Heuristic{Adaptive: true}.Plan(t.Context(), b)
+		require.NoError(t, err)
+		assert.Equal(t, names(heur(t, b).Trials), names(p.Trials))
+	})
 	t.Run("rare class adds a repeat", func(t *testing.T) {
 		b := briefOf(20_000, 2, 0, fakeModels())
 		b.Facts.ClassBalance = []float64{0.9999, 0.0001} // 2 rows
@@ -207,4 +242,31 @@ func TestHeuristicAdaptive(t *testing.T) {
 		assert.Equal(t, 2, p.Validation.Repeats)
 		assert.Equal(t, 1, heur(t, b).Validation.Repeats)
 	})
+}
+
+func BenchmarkHeuristicPlan(b *testing.B) {
+	br := briefOf(50_000, 0, 30*time.Second, registryModels(b, 50_000, 20, 0))
+	b.ReportAllocs()
+	for b.Loop() {
+		p, _ := Heuristic{}.Plan(context.Background(), br)
+		if err := Validate(p, br); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPlanPrompt(b *testing.B) {
+	br := briefOf(50_000, 0, 30*time.Second, registryModels(b, 50_000, 20, 0))
+	def, _ := Heuristic{}.Plan(context.Background(), br)
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		sys, user, err := planPrompt(br, def)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, _ := planSchema(br)
+		n = len(sys) + len(user) + len(s)
+	}
+	b.ReportMetric(float64(n), "prompt-bytes")
 }

@@ -53,7 +53,9 @@ var ensembleMethods = []string{"greedy", "greedy_only", "none"}
 
 // Validate checks p against b: every trial names a candidate model, with
 // parameters that model knows (its Space, its portfolio's names, or its
-// Check) and values inside its Space; tuning names candidates with narrowed
+// Check) and values inside its Space (a categorical value outside the
+// choices passes when Check accepts it: choices are what the tuner samples,
+// not all the factory takes); tuning names candidates with narrowed
 // spaces inside the registered ones; folds, repeats and final fit are sane
 // and keep b.Fixed; the ensemble method is known; columns exist (the
 // target excluded); the portfolio round is not empty. It returns nil or a
@@ -222,7 +224,13 @@ func checkConfig(t Config, b *Brief) []string {
 	for _, k := range t.Params.Keys() {
 		v := t.Params[k]
 		if sp, ok := spaceParam(m.Space, k); ok {
-			if msg := checkValue(sp, v); msg != "" {
+			msg := checkValue(sp, v)
+			if msg != "" && sp.Kind == hyperopt.Categorical && m.Check != nil && m.Check(models.Params{k: v}) == nil {
+				// Choices are what the tuner samples, not all the factory
+				// takes (a forest's max_features 0.33, say).
+				msg = ""
+			}
+			if msg != "" {
 				out = append(out, fmt.Sprintf("model %q: parameter %q: %s", t.Model, k, msg))
 			}
 			continue
