@@ -175,41 +175,68 @@ func (r *run) stop(ctx context.Context, trials []*trial) bool {
 }
 
 // portfolio lists the baseline and then every candidate's portfolio
-// configurations, round-robin by priority: cheapest model first when the
-// first configuration of every model fits easily in the time (then the
-// order hardly matters and the cheap ones come back at once), strongest
-// first when it does not (on big tables a gradient-boosting trial must
-// come before a slow k-NN that would eat the budget).
+// configurations. When the first configuration of every model fits easily
+// in the time, the order is round-robin by depth, cheapest model first
+// (the order hardly matters then and the cheap ones come back at once).
+// When it does not (crowded), the strongest families come first and more
+// often: a family of weight w has its d-th configuration at w × (d+1), so
+// gradient boosting runs its first two configurations before a forest's
+// second, and a slow k-NN comes last; on big rows the forests are scaled
+// down (scaleForRows).
 func (r *run) portfolio() []*trial {
-	var out []*trial
-	add := func(s models.Spec, p models.Params, phase string) {
-		out = append(out, &trial{id: len(out), spec: s, params: p, phase: phase})
+	type entry struct {
+		spec   models.Spec
+		params models.Params
+		depth  int
+		key    int
 	}
-	add(baselineSpec(r.o.Registry), models.Params{}, "baseline")
-	specs := r.specs
-	if r.crowded() {
-		specs = slices.Clone(specs)
-		slices.SortStableFunc(specs, func(a, b models.Spec) int { return cmp.Compare(strength(a.Name), strength(b.Name)) })
-	}
-	for depth := 0; ; depth++ {
-		added := false
-		for _, s := range specs {
-			if s.Name == baselineModel {
-				continue
-			}
-			port := s.Portfolio
-			if len(port) == 0 {
-				port = []models.Params{{}}
-			}
-			if depth < len(port) {
-				add(s, port[depth], "portfolio")
-				added = true
-			}
+	crowded := r.crowded()
+	var entries []entry
+	for si, s := range r.specs {
+		if s.Name == baselineModel {
+			continue
 		}
-		if !added {
-			return out
+		port := s.Portfolio
+		if len(port) == 0 {
+			port = []models.Params{{}}
+		}
+		for d, p := range port {
+			e := entry{spec: s, params: p, depth: d, key: d*len(r.specs) + si}
+			if crowded {
+				e.params = scaleForRows(s.Name, p, len(r.y), r.k)
+				e.key = (weight(s.Name)*(d+1)*len(r.specs)+strength(s.Name))*len(r.specs) + si
+			}
+			entries = append(entries, e)
 		}
 	}
+	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(a.key, b.key) })
+	out := []*trial{{id: 0, spec: baselineSpec(r.o.Registry), params: models.Params{}, phase: "baseline"}}
+	for _, e := range entries {
+		out = append(out, &trial{id: len(out), spec: e.spec, params: e.params, phase: "portfolio"})
+	}
+	return out
+}
+
+// scaleForRows adapts a forest configuration to a big table when time is
+// short: each bootstrap tree sees at most 50,000 distinct-ish rows
+// (max_samples), and regression trees try a third of the features per
+// split (ranger's default) instead of all. Values the configuration sets
+// are kept; other models' configurations are returned as they are.
+func scaleForRows(model string, p models.Params, rows, classes int) models.Params {
+	if model != "random_forest" && model != "extra_trees" {
+		return p
+	}
+	add := models.Params{}
+	if _, set := p["max_features"]; !set && classes == 0 {
+		add["max_features"] = 0.33
+	}
+	if _, set := p["max_samples"]; !set && model == "random_forest" && rows > 50_000 {
+		add["max_samples"] = math.Round(50_000/float64(rows)*1000) / 1000
+	}
+	if len(add) == 0 {
+		return p
+	}
+	return p.Merge(add)
 }
 
 // crowded reports whether the first portfolio configuration of every
@@ -228,6 +255,20 @@ func (r *run) crowded() bool {
 		sum += r.rawEstimate(t, 0) / float64(r.concurrency)
 	}
 	return sum > 0.25*r.o.TimeBudget.Seconds()
+}
+
+// weight is how many portfolio slots a family waits between two of its
+// configurations when time is short (see portfolio).
+func weight(name string) int {
+	switch strength(name) {
+	case 0:
+		return 1
+	case 1, 2, 3:
+		return 2
+	case 4, 5:
+		return 3
+	}
+	return 4
 }
 
 // strength ranks the default registry's families by how often they win on
@@ -341,6 +382,12 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 			r.cost.observe(t.spec.Name, raw, took)
 		case evaluate.StatusPruned:
 			r.cost.observe(t.spec.Name, r.rawEstimate(t, 1), took)
+		case evaluate.StatusTimeout:
+			// Cut at the deadline: it took at least this long, which is
+			// still the best evidence for the model's next estimate.
+			if took.Seconds() > raw*r.cost.factor(t.spec.Name) {
+				r.cost.observe(t.spec.Name, raw, took)
+			}
 		}
 		r.finished(t)
 		return nil

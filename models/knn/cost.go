@@ -14,6 +14,6 @@ func Seconds(s models.Shape, p models.Params) float64 {
 	stored := float64(min(max(s.Rows, 1), limit))
 	f := float64(max(s.Features, 1))
 	fit := 2e-9 * float64(max(s.Rows, 1)) * f
-	pred := 1.2e-9 * float64(s.Predict) * stored * f / models.ParallelSpeedup(max(s.Threads, 2))
+	pred := 4e-9 * float64(s.Predict) * stored * f / models.ParallelSpeedup(max(s.Threads, 2))
 	return 1e-3 + fit + pred
 }
