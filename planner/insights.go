@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +21,8 @@ const InsightsTimeout = 30 * time.Second
 // what the data's warnings mean, and what to try next. With a nil client it
 // is written from templates; otherwise the client writes it from the facts
 // (never cell values), the plan's rationale and the leaderboard (board;
-// winner names the selected model or ensemble). The text is always usable:
+// winner names the selected model or ensemble); redacted column names in
+// its text are put back for the reader. The text is always usable:
 // when the client fails (or takes more than InsightsTimeout), the template
 // text comes back together with the error saying why.
 func Insights(ctx context.Context, b *Brief, p *Plan, board []Observation, winner string, client llm.Client) (string, error) {
@@ -71,7 +73,18 @@ func Insights(ctx context.Context, b *Brief, p *Plan, board []Observation, winne
 	if out == "" {
 		return text, fmt.Errorf("planner: insights: %w", llm.ErrEmpty)
 	}
-	return out, nil
+	return unredact(out, &b.Facts), nil
+}
+
+// shownToken matches a redacted column name (c1, c2, ...) as a word.
+var shownToken = regexp.MustCompile(`\bc[0-9]+\b`)
+
+// unredact puts the real column names back into text written for the user.
+func unredact(text string, f *Facts) string {
+	if !f.Redacted {
+		return text
+	}
+	return shownToken.ReplaceAllStringFunc(text, f.realName)
 }
 
 // warningMeaning explains each warning code.
@@ -146,7 +159,7 @@ func templateInsights(b *Brief, p *Plan, board []Observation, winner string) str
 			col = col[:i]
 		}
 		if col != "" && col != b.Facts.Target {
-			warns = append(warns, fmt.Sprintf("column %s %s", col, meaning))
+			warns = append(warns, fmt.Sprintf("column %s %s", b.Facts.realName(col), meaning))
 		} else {
 			warns = append(warns, meaning)
 		}

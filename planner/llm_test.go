@@ -412,6 +412,20 @@ func TestInsights(t *testing.T) {
 	assert.Contains(t, text, "balanced accuracy")
 	assert.Contains(t, text, "tuning was off")
 
+	// Redacted names are put back for the reader.
+	b.Facts.Redacted = true
+	b.Facts.Columns[3].Name, b.Facts.Columns[3].Original = "c4", "income"
+	b.Facts.Warnings = []string{"identifier: c4"}
+	text, err = Insights(t.Context(), b, p, board, "gbdt", nil)
+	require.NoError(t, err)
+	assert.Contains(t, text, "column income looks like a row key")
+	srv0 := llmtest.NewServer(t, llmtest.Text("Column c4 and c40 matter."))
+	text, err = Insights(t.Context(), b, p, board, "gbdt", client(t, srv0))
+	require.NoError(t, err)
+	assert.Equal(t, "Column income and c40 matter.", text)
+	req, _ := srv0.Last()
+	assert.NotContains(t, string(req.Body), "income")
+
 	srv := llmtest.NewServer(t, llmtest.Text("Boosting won because ..."), llmtest.Error(401, "auth", "no"))
 	text, err = Insights(t.Context(), b, p, board, "gbdt", client(t, srv))
 	require.NoError(t, err)
