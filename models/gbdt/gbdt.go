@@ -410,6 +410,7 @@ func (g *grower) sampleFeatures(rng *rand.Rand, nf int) {
 		for j := range nf {
 			g.feats = append(g.feats, int32(j))
 		}
+		g.planTasks()
 		return
 	}
 	want := max(1, int(math.Round(g.c.featureFraction*float64(nf))))
@@ -419,6 +420,7 @@ func (g *grower) sampleFeatures(rng *rand.Rand, nf int) {
 			g.feats = append(g.feats, int32(j))
 		}
 	}
+	g.planTasks()
 }
 
 // renewAbsolute sets each leaf of t to the weighted median of its rows'

@@ -90,3 +90,47 @@ func testPartition(t *testing.T, c *config, bins *models.Binned, col []uint8, s 
 		require.Equal(t, float32(r), g.ogh[k].g)
 	}
 }
+
+func TestPlanTasksCoversEveryFeatureOnce(t *testing.T) {
+	c, err := parseConfig(nil)
+	require.NoError(t, err)
+	sizes := func(ts []featureRange) []int {
+		var out []int
+		for _, r := range ts {
+			out = append(out, int(r.hi-r.lo))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		nf, threads int
+		par         []int
+	}{
+		{40, 2, []int{4, 4, 4, 4, 4, 4, 4, 4, 4, 4}},
+		{12, 2, []int{4, 4, 1, 1, 1, 1}},
+		{9, 2, []int{4, 4, 1}},
+		{5, 2, []int{1, 1, 1, 1, 1}},
+		{9, 3, []int{1, 1, 1, 1, 1, 1, 1, 1, 1}},
+		{3, 1, nil},
+	} {
+		X := make([][]float64, tc.nf)
+		for j := range X {
+			X[j] = []float64{1, 2, 3}
+		}
+		g := newGrower(&c, mustBin(t, X), tc.threads)
+		g.sampleFeatures(nil, tc.nf)
+		assert.Equal(t, tc.par, sizes(g.parTasks), "nf %d threads %d", tc.nf, tc.threads)
+		for _, plan := range [][]featureRange{g.serialTasks, g.parTasks} {
+			if plan == nil {
+				continue
+			}
+			next := int32(0)
+			for _, r := range plan {
+				require.Equal(t, next, r.lo)
+				require.Greater(t, r.hi, r.lo)
+				next = r.hi
+			}
+			require.Equal(t, int32(tc.nf), next)
+		}
+		g.close()
+	}
+}
