@@ -346,7 +346,7 @@ func (r *runner) fit(ctx context.Context, j *job) (*automl.Result, string, error
 		os.Remove(filepath.Join(s.dirs.models, file))
 		return nil, "", err
 	}
-	s.models.put(id, res.Predictor)
+	s.models.put(id, newLoaded(res.Predictor, &detail))
 	return res, id, nil
 }
 

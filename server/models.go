@@ -12,24 +12,46 @@ import (
 	"github.com/automl-agent/automl"
 )
 
-// modelCache keeps up to size loaded predictors, dropping the least
-// recently used. Loads are serialised: they are rare and a predictor file
-// can be large.
+// loaded is a model ready to predict: its predictor and the columns a
+// record may name (the predictor's inputs, the training table's columns
+// and the target).
+type loaded struct {
+	p             *automl.Predictor
+	inputs, known map[string]bool
+}
+
+// newLoaded pairs p with the columns of its training profile.
+func newLoaded(p *automl.Predictor, d *ModelDetail) *loaded {
+	inputs, known := map[string]bool{}, map[string]bool{p.Target(): true}
+	for _, c := range p.Columns() {
+		inputs[c], known[c] = true, true
+	}
+	if d.Profile != nil {
+		for _, c := range d.Profile.Columns {
+			known[c.Name] = true
+		}
+	}
+	return &loaded{p: p, inputs: inputs, known: known}
+}
+
+// modelCache keeps up to size loaded models, dropping the least recently
+// used, so that a prediction touches neither the store nor the disk.
+// Loads are serialised: they are rare and a predictor file can be large.
 type modelCache struct {
 	size int
 
 	mu    sync.Mutex
 	order []string // least recently used first
-	preds map[string]*automl.Predictor
+	preds map[string]*loaded
 
 	load sync.Mutex
 }
 
 func newModelCache(size int) *modelCache {
-	return &modelCache{size: size, preds: map[string]*automl.Predictor{}}
+	return &modelCache{size: size, preds: map[string]*loaded{}}
 }
 
-func (c *modelCache) get(id string) *automl.Predictor {
+func (c *modelCache) get(id string) *loaded {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p := c.preds[id]
@@ -50,7 +72,7 @@ func (c *modelCache) touch(id string) {
 	c.order = append(c.order, id)
 }
 
-func (c *modelCache) put(id string, p *automl.Predictor) {
+func (c *modelCache) put(id string, p *loaded) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.preds[id] = p
@@ -73,34 +95,36 @@ func (c *modelCache) drop(id string) {
 	}
 }
 
-// predictor returns the model id's row and its loaded predictor.
-func (s *Server) predictor(ctx context.Context, id string) (modelRow, *automl.Predictor, error) {
-	m, err := s.store.model(ctx, id)
-	if errors.Is(err, errNotFound) {
-		return m, nil, notFound("model", id)
-	}
-	if err != nil {
-		return m, nil, err
-	}
-	if p := s.models.get(id); p != nil {
-		return m, p, nil
+// model returns model id, loaded: from the cache, else from the store
+// and its file.
+func (s *Server) model(ctx context.Context, id string) (*loaded, error) {
+	if m := s.models.get(id); m != nil {
+		return m, nil
 	}
 	s.models.load.Lock()
 	defer s.models.load.Unlock()
-	if p := s.models.get(id); p != nil {
-		return m, p, nil
+	if m := s.models.get(id); m != nil {
+		return m, nil
 	}
-	f, err := os.Open(filepath.Join(s.dirs.models, filepath.Base(m.File)))
+	row, err := s.store.model(ctx, id)
+	if errors.Is(err, errNotFound) {
+		return nil, notFound("model", id)
+	}
 	if err != nil {
-		return m, nil, fmt.Errorf("model %s: %w", id, err)
+		return nil, err
+	}
+	f, err := os.Open(filepath.Join(s.dirs.models, filepath.Base(row.File)))
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", id, err)
 	}
 	defer f.Close()
 	p, err := automl.Load(f)
 	if err != nil {
-		return m, nil, fmt.Errorf("model %s: %w", id, err)
+		return nil, fmt.Errorf("model %s: %w", id, err)
 	}
-	s.models.put(id, p)
-	return m, p, nil
+	m := newLoaded(p, &row.Detail)
+	s.models.put(id, m)
+	return m, nil
 }
 
 // lookupModel returns the model named by the {id} path value.
@@ -192,7 +216,9 @@ func (s *Server) deleteModel(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.models.load.Lock() // not while a load of it is under way
 	s.models.drop(id)
+	s.models.load.Unlock()
 	if err := os.Remove(filepath.Join(s.dirs.models, filepath.Base(file))); err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.log.WarnContext(r.Context(), "model file not removed", "model", id, "err", err)
 	}

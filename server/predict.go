@@ -47,11 +47,12 @@ func (s *Server) predictJSON(w http.ResponseWriter, r *http.Request) (*PredictRe
 	if len(req.Records) > s.o.MaxPredictRows {
 		return nil, errorf(http.StatusBadRequest, CodeTooManyRows, "%d records exceed the limit of %d per request", len(req.Records), s.o.MaxPredictRows)
 	}
-	m, p, err := s.modelFor(r.Context(), req.ModelID)
+	m, err := s.modelFor(r.Context(), req.ModelID)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRecords(req.Records, p, m.Detail.Profile); err != nil {
+	p := m.p
+	if err := checkRecords(req.Records, m); err != nil {
 		return nil, err
 	}
 	release, err := s.acquirePredict(r.Context())
@@ -81,10 +82,11 @@ func (s *Server) predictFile(w http.ResponseWriter, r *http.Request) (*PredictRe
 	if modelID == "" {
 		return nil, errorf(http.StatusBadRequest, CodeBadRequest, "model_id is required (a form field before the file)")
 	}
-	_, p, err := s.modelFor(r.Context(), modelID)
+	m, err := s.modelFor(r.Context(), modelID)
 	if err != nil {
 		return nil, err
 	}
+	p := m.p
 	f, err := dataset.ReadFile(r.Context(), path, dataset.ReadOptions{MaxRows: s.o.MaxPredictRows + 1})
 	if err != nil {
 		if r.Context().Err() != nil {
@@ -122,11 +124,11 @@ func (s *Server) predictFile(w http.ResponseWriter, r *http.Request) (*PredictRe
 }
 
 // modelFor returns a model by an id from a request body.
-func (s *Server) modelFor(ctx context.Context, id string) (modelRow, *automl.Predictor, error) {
+func (s *Server) modelFor(ctx context.Context, id string) (*loaded, error) {
 	if !idPattern.MatchString(id) {
-		return modelRow{}, nil, notFound("model", id)
+		return nil, notFound("model", id)
 	}
-	return s.predictor(ctx, id)
+	return s.model(ctx, id)
 }
 
 // acquirePredict waits for a prediction slot (Options.MaxPredictions of
@@ -155,36 +157,26 @@ func predictErr(ctx context.Context, err error) error {
 // checkRecords refuses records with a column the model does not know
 // (neither an input of the predictor nor a column of its training data)
 // and records with none of the predictor's inputs.
-func checkRecords(records []map[string]any, p *automl.Predictor, prof *dataset.Profile) error {
-	inputs := p.Columns()
-	known := map[string]bool{p.Target(): true}
-	for _, c := range inputs {
-		known[c] = true
-	}
-	if prof != nil {
-		for _, c := range prof.Columns {
-			known[c.Name] = true
-		}
-	}
+func checkRecords(records []map[string]any, m *loaded) error {
 	var unknown []string
 	for i, rec := range records {
 		has := false
 		for k := range rec {
 			switch {
-			case !known[k]:
+			case !m.known[k]:
 				if !slices.Contains(unknown, k) {
 					unknown = append(unknown, k)
 				}
-			case k != p.Target():
+			case m.inputs[k]:
 				has = true
 			}
 		}
 		if len(unknown) > 0 {
 			sort.Strings(unknown)
-			return errorf(http.StatusBadRequest, CodeInvalidColumns, "record %d: unknown columns %s (the model reads %s)", i, quoteList(unknown), quoteList(inputs))
+			return errorf(http.StatusBadRequest, CodeInvalidColumns, "record %d: unknown columns %s (the model reads %s)", i, quoteList(unknown), quoteList(m.p.Columns()))
 		}
 		if !has {
-			return errorf(http.StatusBadRequest, CodeInvalidColumns, "record %d has none of the model's columns %s", i, quoteList(inputs))
+			return errorf(http.StatusBadRequest, CodeInvalidColumns, "record %d has none of the model's columns %s", i, quoteList(m.p.Columns()))
 		}
 	}
 	return nil
