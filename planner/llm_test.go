@@ -435,3 +435,20 @@ func TestInsights(t *testing.T) {
 	assert.Contains(t, text, "gbdt won with", "templates on failure")
 	assert.True(t, errors.Is(err, llm.ErrAuth))
 }
+
+func FuzzDecodePlan(f *testing.F) {
+	f.Add(mustJSON(goodReply()))
+	f.Add(mustJSON(with("tuning.spaces", []any{map[string]any{"model": "gbdt", "param": "max_depth", "low": 0, "high": 0, "choices": []any{4, "8", true}}})))
+	f.Add(`{"trials":[{"model":"gbdt","params":[{"name":"max_leaves","value":{"a":1}}]}],"validation":{"folds":-1}}`)
+	b := briefOf(3000, 2, time.Minute, registryModels(f, 3000, 8, 2))
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := decodePlan(json.RawMessage(s), b)
+		if err != nil {
+			return
+		}
+		Normalize(p, b)
+		if err := Validate(p, b); err != nil {
+			_ = repairText(err, b)
+		}
+	})
+}
