@@ -13,6 +13,7 @@ import (
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/planner"
 	"github.com/automl-agent/automl/preprocess"
 )
 
@@ -48,8 +49,19 @@ type Result struct {
 	// the final predictor, most important first; nil when disabled or
 	// out of time.
 	Importance []ColumnImportance `json:"importance,omitempty"`
-	// Options are the settings the run used, defaults filled in.
+	// Options are the settings the run used, defaults filled in (and the
+	// plan's folds, repeats and final fit).
 	Options Options `json:"options"`
+	// Plan is what the search tried, as the planner decided it.
+	Plan *planner.Plan `json:"plan"`
+	// Planning records the planner that ran, every fallback with its
+	// reason, LLM usage and the time planning took.
+	Planning planner.Trace `json:"planning"`
+	// Insights is a plain-language summary of the run: what won and why,
+	// what the data's warnings mean, what to try next. Written by the LLM
+	// when the planner is an *planner.LLM with time left, from templates
+	// otherwise.
+	Insights string `json:"insights,omitempty"`
 	// Duration is the wall time of Fit.
 	Duration time.Duration `json:"duration"`
 }
@@ -109,6 +121,10 @@ type run struct {
 	foldY    [][]float64      // target of each fold's test rows
 	foldW    [][]float64      // weights of each fold's test rows; nil entries when unweighted
 	emit     func(Event)
+
+	planned    *planner.Plan  // what the search executes
+	trace      planner.Trace  // how the plan was made
+	briefCache *planner.Brief // what the planner saw
 
 	final     []*trial  // the predictor's members
 	searchEnd time.Time // when trials must stop; zero when there is no time limit
@@ -193,18 +209,32 @@ func (r *run) fit(parent context.Context, input *dataset.Frame) (*Result, error)
 	if err := r.prepare(ctx, input); err != nil {
 		return nil, err
 	}
+	var p *planner.Plan
+	p, r.trace = r.plan(ctx)
+	if c := p.Columns; len(c.Drop)+len(c.Categorical)+len(c.Text) > 0 {
+		if err := r.preprocess(ctx, &c); err != nil {
+			return nil, fmt.Errorf("applying the plan's columns: %w", err)
+		}
+	}
+	r.applyPlan(p)
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
 	lb := evaluate.NewLeaderboard(r.metric)
 	trials := r.search(ctx, lb)
 	pred, err := r.finish(ctx, lb, trials)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Profile: r.profile, Leaderboard: lb, Predictor: pred, Options: r.o}
+	r.o.Folds, r.o.Repeats = r.nfolds, len(r.splits)/r.nfolds
+	res := &Result{Profile: r.profile, Leaderboard: lb, Predictor: pred, Options: r.o, Plan: r.planned}
 	if !r.o.DisableImportance {
 		r.emit(Event{Kind: EventPhase, Phase: "importance"})
 		res.Importance = r.importance(ctx, pred)
 	}
 	lb.Sort()
+	res.Insights = r.insights(ctx, lb, trials)
+	res.Planning = r.trace
 	res.Duration = time.Since(r.start)
 	r.emit(Event{Kind: EventPhase, Phase: "done"})
 	if err := parent.Err(); err != nil {

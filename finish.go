@@ -55,8 +55,9 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		pipe:    r.pipe,
 		columns: r.pipe.InputColumns(),
 	}
-	if !r.o.DisableEnsemble && len(ok) > 1 {
-		cand := diverse(ok, keepTop, perFamily)
+	ens := r.planned.Ensemble
+	if !r.o.DisableEnsemble && ens.Method != "none" && len(ok) > 1 {
+		cand := diverse(ok, ens.Candidates, ens.PerFamily)
 		oofs := make([][]float64, len(cand))
 		for i, t := range cand {
 			oofs[i] = t.oof
@@ -84,7 +85,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		// A stacker over the best few, kept only if it beats both the
 		// greedy blend and the best trial out of fold (all scored on
 		// pooled OOF rows).
-		if sc := cand[:r.stackCount(cand)]; len(sc) > 1 {
+		if sc := cand[:r.stackCount(cand)]; len(sc) > 1 && ens.Method != "greedy_only" {
 			if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
 				lb.Rows = append(lb.Rows, srow)
 				if r.beats(st.Score, r.pooledScore(oof)) && r.beats(st.Score, r.pooledScore(best.oof)) {
@@ -134,11 +135,6 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 	return p, nil
 }
 
-// perFamily caps the ensemble candidates of one model family, so that a
-// family with dozens of near-identical tuned trials does not crowd out the
-// others.
-const perFamily = 5
-
 // diverse returns up to n trials from ranked, best first, at most per of
 // each model family.
 func diverse(ranked []*trial, n, per int) []*trial {
@@ -155,9 +151,6 @@ func diverse(ranked []*trial, n, per int) []*trial {
 	}
 	return out
 }
-
-// stackMembers is how many of the best trials a stacker combines.
-const stackMembers = 8
 
 // withinPredictLimit keeps the ranked trials whose prediction time fits
 // Options.MaxPredictPer1k, in order; when none does, the fastest one.
@@ -218,6 +211,7 @@ func (r *run) greedyWithin(cand []*trial, oofs [][]float64, m evaluate.Metric, i
 // Options.MaxPredictPer1k.
 func (r *run) stackCount(cand []*trial) int {
 	var sum float64
+	stackMembers := r.planned.Ensemble.StackMembers
 	for i, t := range cand[:min(len(cand), stackMembers)] {
 		sum += t.predPer1k
 		if r.overPredictLimit(sum) {

@@ -10,6 +10,7 @@ import (
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/planner"
 )
 
 // FinalFit says how the final predictor is made from the chosen trials.
@@ -126,6 +127,18 @@ type Options struct {
 	Group string `json:"group,omitempty"`
 	// Drop lists columns that are never features (IDs, leaks).
 	Drop []string `json:"drop,omitempty"`
+	// Planner decides what the search tries (models, configurations and
+	// their order, tuning, folds, repeats, final fit, ensemble, column
+	// overrides). Nil means planner.Heuristic{}. A planner that fails, runs
+	// out of its share of the budget or returns an invalid plan is replaced
+	// by the heuristic, and Result.Planning says why. An LLM planner
+	// (*planner.LLM) also refines the search after the portfolio round and
+	// writes Result.Insights.
+	Planner planner.Planner `json:"-"`
+	// Facts controls what of the data a planner that calls out of the
+	// process may see: the zero value sends aggregated facts and column
+	// names, never cell values (category values, class labels, rows).
+	Facts planner.FactsOptions `json:"facts,omitempty"`
 	// Logger receives progress logs. Nil means silent.
 	Logger *slog.Logger `json:"-"`
 	// OnEvent, if set, is called with each progress event, from one

@@ -10,6 +10,7 @@ import (
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/planner"
 	"github.com/automl-agent/automl/preprocess"
 )
 
@@ -57,12 +58,6 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 	if err := r.chooseMetric(); err != nil {
 		return err
 	}
-	if r.o.FinalFit == "" {
-		r.o.FinalFit = FinalBag
-		if len(r.y) >= refitRows {
-			r.o.FinalFit = FinalRefit
-		}
-	}
 	specs, err := r.candidates()
 	if err != nil {
 		return err
@@ -71,7 +66,13 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("automl: %w", err)
 	}
+	return r.preprocess(ctx, nil)
+}
 
+// preprocess fits the preprocessing pipeline (with the plan's column
+// overrides, when cols is not nil) and makes the feature views the
+// candidates need, without folds.
+func (r *run) preprocess(ctx context.Context, cols *planner.Columns) error {
 	r.emit(Event{Kind: EventPhase, Phase: "preprocess"})
 	drop := slices.Clone(r.o.Drop)
 	if r.o.Weight != "" {
@@ -80,24 +81,24 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 	if r.o.Group != "" {
 		drop = append(drop, r.o.Group)
 	}
-	r.pipe, err = preprocess.Fit(ctx, r.frame, r.target, r.y, r.k, preprocess.Options{Drop: drop, Seed: r.o.Seed, Groups: r.groups})
+	opts := preprocess.Options{Drop: drop, Seed: r.o.Seed, Groups: r.groups}
+	if cols != nil {
+		opts.Drop = append(opts.Drop, cols.Drop...)
+		opts.Kinds = map[string]string{}
+		for _, c := range cols.Categorical {
+			opts.Kinds[c] = preprocess.KindCategorical
+		}
+		for _, c := range cols.Text {
+			opts.Kinds[c] = preprocess.KindText
+		}
+	}
+	var err error
+	r.pipe, err = preprocess.Fit(ctx, r.frame, r.target, r.y, r.k, opts)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
-	r.splits, err = r.makeSplits()
-	if err != nil {
-		return err
-	}
-	r.warnRareClasses(r.nfolds)
-	r.foldY = make([][]float64, len(r.splits))
-	r.foldW = make([][]float64, len(r.splits))
-	for i, s := range r.splits {
-		r.foldY[i] = pick(r.y, s.Test)
-		if r.w != nil {
-			r.foldW[i] = pick(r.w, s.Test)
-		}
-	}
-	for _, s := range specs {
+	r.views = [2]*viewData{}
+	for _, s := range r.specs {
 		if r.views[s.Input] != nil {
 			continue
 		}
@@ -113,6 +114,31 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 		// strong model comes back sooner, memory holds one trial's fold,
 		// and estimates are not blurred by trials competing for cores.
 		r.concurrency = 1
+	}
+	return nil
+}
+
+// validate cuts the cross-validation folds the plan asks for and, on
+// small views, the folds' feature copies.
+func (r *run) validate() error {
+	var err error
+	r.splits, err = r.makeSplits()
+	if err != nil {
+		return err
+	}
+	r.warnRareClasses(r.nfolds)
+	r.foldY = make([][]float64, len(r.splits))
+	r.foldW = make([][]float64, len(r.splits))
+	for i, s := range r.splits {
+		r.foldY[i] = pick(r.y, s.Test)
+		if r.w != nil {
+			r.foldW[i] = pick(r.w, s.Test)
+		}
+	}
+	for _, v := range r.views {
+		if v != nil {
+			v.cutFolds(r.splits)
+		}
 	}
 	return nil
 }
@@ -319,26 +345,11 @@ func cost(s models.Spec) float64 {
 	return s.Cost
 }
 
-// refitRows is the row count from which an unset FinalFit means a refit.
-const refitRows = 20_000
-
 // makeSplits cuts the training rows into cross-validation folds, redrawn
 // Options.Repeats times; r.nfolds is the number of folds of one repeat.
 func (r *run) makeSplits() ([]evaluate.Split, error) {
 	n := len(r.y)
-	k := r.o.Folds
-	if k <= 0 {
-		k = 5
-		if n > 100_000 {
-			k = 3
-		}
-	}
-	if k > n {
-		k = n
-	}
-	if k < 2 {
-		return nil, fmt.Errorf("%w: %d usable rows are too few to validate a model", ErrInput, n)
-	}
+	k := r.planned.Validation.Folds
 	if r.groups != nil {
 		groups := distinct(r.groups)
 		if groups < 2 {
@@ -346,17 +357,13 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 		}
 		k = min(k, groups)
 	}
-	reps := r.o.Repeats
-	if reps <= 0 {
-		switch {
-		case n < 1000:
-			reps = 5
-		case n < 10_000:
-			reps = 2
-		default:
-			reps = 1
-		}
+	if k > n {
+		k = n
 	}
+	if k < 2 {
+		return nil, fmt.Errorf("%w: %d usable rows are too few to validate a model", ErrInput, n)
+	}
+	reps := max(1, r.planned.Validation.Repeats)
 	r.nfolds = k
 	var out []evaluate.Split
 	for rep := range reps {
@@ -399,14 +406,19 @@ func (r *run) makeView(in models.Input) (*viewData, error) {
 			return nil, fmt.Errorf("automl: binning: %w", err)
 		}
 	}
-	v := &viewData{names: feats.Names, full: d}
-	if len(d.X)*len(d.Y) < lazyCells {
-		v.folds = make([]foldData, len(r.splits))
-		for i, s := range r.splits {
-			v.folds[i] = foldData{train: d.Subset(s.Train), testX: gatherColumns(d.X, s.Test)}
-		}
+	return &viewData{names: feats.Names, full: d}, nil
+}
+
+// cutFolds keeps a copy of every fold's rows when the view is small.
+func (v *viewData) cutFolds(splits []evaluate.Split) {
+	v.folds = nil
+	if len(v.full.X)*len(v.full.Y) >= lazyCells {
+		return
 	}
-	return v, nil
+	v.folds = make([]foldData, len(splits))
+	for i, s := range splits {
+		v.folds[i] = foldData{train: v.full.Subset(s.Train), testX: gatherColumns(v.full.X, s.Test)}
+	}
 }
 
 // gatherColumns returns the rows of column-major X listed in rows.

@@ -1,7 +1,6 @@
 package automl
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -19,36 +18,13 @@ import (
 // every run trains first, so that it never ends empty-handed.
 const baselineModel = "prior"
 
-// keepTop is how many successful trials keep their out-of-fold
-// predictions and fold models for the ensemble.
-const keepTop = 25
-
 // tuneBatch is the number of tuned trials proposed at once, from the
 // results of earlier batches only. It does not depend on Parallelism, so
 // a fixed seed and trial budget give the same trials at any parallelism.
 const tuneBatch = 8
 
-// maxTuned is the automatic cap on tuned trials per model family from
-// smallTune rows up: past it, more configurations mostly overfit the folds
-// (the leaders win by portfolios and ensembles, not long searches), so Fit
-// returns early instead. Below smallTune rows there is no tuning.
-const (
-	maxTuned  = 64
-	smallTune = 2000
-)
-
-// tunedPerModel resolves Options.MaxTunedPerModel.
-func (r *run) tunedPerModel() int {
-	switch n := r.o.MaxTunedPerModel; {
-	case n < 0:
-		return 0
-	case n > 0:
-		return n
-	case len(r.y) < smallTune:
-		return 0
-	}
-	return maxTuned
-}
+// tunedPerModel is the plan's cap on tuned trials per family.
+func (r *run) tunedPerModel() int { return max(0, r.planned.Tuning.TrialsPerFamily) }
 
 // trial is one model configuration, cross-validated.
 type trial struct {
@@ -100,13 +76,8 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 	sctx := ctx
 	if !r.deadline.IsZero() {
 		// Keep a reserve for the ensemble, the predictor and importance.
-		reserve := min(max(r.o.TimeBudget/10, 200*time.Millisecond), 30*time.Second)
-		if r.o.FinalFit == FinalRefit {
-			// The refits need about one fold's fit time per member.
-			reserve = min(max(r.o.TimeBudget/4, 200*time.Millisecond), 2*time.Minute)
-		}
 		var cancel context.CancelFunc
-		r.searchEnd = r.deadline.Add(-reserve)
+		r.searchEnd = r.deadline.Add(-r.reserve())
 		sctx, cancel = context.WithDeadline(ctx, r.searchEnd)
 		defer cancel()
 	}
@@ -127,12 +98,21 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 		r.dropWeak(trials)
 	}
 
-	first := r.portfolio()
+	first, err := r.planTrials()
+	if err != nil { // Validate rules this out; keep the baseline anyway
+		r.o.Logger.Error("plan", "err", err)
+		first = first[:1]
+	}
 	// The baseline runs alone first: it is what Fit returns if nothing
 	// else finishes.
 	add(first[:1])
 	for i := 1; i < len(first) && !r.stop(sctx, trials); i += r.o.Parallelism * 2 {
 		add(first[i:min(len(first), i+r.o.Parallelism*2)])
+	}
+	if !r.stop(sctx, trials) {
+		if more := r.refine(sctx, trials); len(more) > 0 {
+			add(more)
+		}
 	}
 
 	tuners := r.tuners(trials)
@@ -174,125 +154,6 @@ func (r *run) stop(ctx context.Context, trials []*trial) bool {
 	return r.o.MaxTrials > 0 && len(trials) >= r.o.MaxTrials
 }
 
-// portfolio lists the baseline and then every candidate's portfolio
-// configurations. When the first configuration of every model fits easily
-// in the time, the order is round-robin by depth, cheapest model first
-// (the order hardly matters then and the cheap ones come back at once).
-// When it does not (crowded), the strongest families come first and more
-// often: a family of weight w has its d-th configuration at w × (d+1), so
-// gradient boosting runs its first two configurations before a forest's
-// second, and a slow k-NN comes last; on big rows the forests are scaled
-// down (scaleForRows).
-func (r *run) portfolio() []*trial {
-	type entry struct {
-		spec   models.Spec
-		params models.Params
-		depth  int
-		key    int
-	}
-	crowded := r.crowded()
-	var entries []entry
-	for si, s := range r.specs {
-		if s.Name == baselineModel {
-			continue
-		}
-		port := s.Portfolio
-		if len(port) == 0 {
-			port = []models.Params{{}}
-		}
-		for d, p := range port {
-			e := entry{spec: s, params: p, depth: d, key: d*len(r.specs) + si}
-			if crowded {
-				e.params = scaleForRows(s.Name, p, len(r.y), r.k)
-				e.key = (weight(s.Name)*(d+1)*len(r.specs)+strength(s.Name))*len(r.specs) + si
-			}
-			entries = append(entries, e)
-		}
-	}
-	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(a.key, b.key) })
-	out := []*trial{{id: 0, spec: baselineSpec(r.o.Registry), params: models.Params{}, phase: "baseline"}}
-	for _, e := range entries {
-		out = append(out, &trial{id: len(out), spec: e.spec, params: e.params, phase: "portfolio"})
-	}
-	return out
-}
-
-// scaleForRows adapts a forest configuration to a big table when time is
-// short: each bootstrap tree sees at most 50,000 distinct-ish rows
-// (max_samples), and regression trees try a third of the features per
-// split (ranger's default) instead of all. Values the configuration sets
-// are kept; other models' configurations are returned as they are.
-func scaleForRows(model string, p models.Params, rows, classes int) models.Params {
-	if model != "random_forest" && model != "extra_trees" {
-		return p
-	}
-	add := models.Params{}
-	if _, set := p["max_features"]; !set && classes == 0 {
-		add["max_features"] = 0.33
-	}
-	if _, set := p["max_samples"]; !set && model == "random_forest" && rows > 50_000 {
-		add["max_samples"] = math.Round(50_000/float64(rows)*1000) / 1000
-	}
-	if len(add) == 0 {
-		return p
-	}
-	return p.Merge(add)
-}
-
-// crowded reports whether the first portfolio configuration of every
-// candidate, by the cost functions before calibration, needs more than a
-// quarter of the search time.
-func (r *run) crowded() bool {
-	if r.deadline.IsZero() {
-		return false
-	}
-	var sum float64
-	for _, s := range r.specs {
-		t := &trial{spec: s, params: models.Params{}}
-		if len(s.Portfolio) > 0 {
-			t.params = s.Portfolio[0]
-		}
-		sum += r.rawEstimate(t, 0) / float64(r.concurrency)
-	}
-	return sum > 0.25*r.o.TimeBudget.Seconds()
-}
-
-// weight is how many portfolio slots a family waits between two of its
-// configurations when time is short (see portfolio).
-func weight(name string) int {
-	switch strength(name) {
-	case 0:
-		return 1
-	case 1, 2, 3:
-		return 2
-	case 4, 5:
-		return 3
-	}
-	return 4
-}
-
-// strength ranks the default registry's families by how often they win on
-// tabular data (gradient boosting, then bagged trees, then linear models),
-// for ordering when time is short; unknown models rank with the linear
-// ones.
-func strength(name string) int {
-	switch name {
-	case "gbdt":
-		return 0
-	case "random_forest":
-		return 1
-	case "extra_trees":
-		return 2
-	case "cart":
-		return 4
-	case "gaussian_nb":
-		return 5
-	case "knn":
-		return 6
-	}
-	return 3
-}
-
 // tuner proposes configurations for one model family.
 type tuner struct {
 	spec    models.Spec
@@ -316,35 +177,52 @@ func (tu tuner) history(r *run, trials []*trial) []hyperopt.Observation {
 	return out
 }
 
-// tuners picks the model families worth tuning: the best three by their
-// best portfolio score, those that have a search space.
+// tuners picks the model families to tune: the plan's list, or its Top
+// families by best portfolio score (those that have a search space), each
+// with the plan's narrowed space when it gives one.
 func (r *run) tuners(trials []*trial) []tuner {
-	bestOf := map[string]*trial{}
-	for _, t := range trials {
-		if !t.ok() || t.spec.Name == baselineModel || len(t.spec.Space) == 0 {
+	tu := r.planned.Tuning
+	var names []string
+	if len(tu.Families) > 0 {
+		names = tu.Families
+	} else if tu.Top > 0 {
+		bestOf := map[string]*trial{}
+		for _, t := range trials {
+			if !t.ok() || t.spec.Name == baselineModel || len(t.spec.Space) == 0 {
+				continue
+			}
+			if b, ok := bestOf[t.spec.Name]; !ok || r.better(t, b) {
+				bestOf[t.spec.Name] = t
+			}
+		}
+		fams := make([]*trial, 0, len(bestOf))
+		for _, t := range bestOf {
+			fams = append(fams, t)
+		}
+		slices.SortFunc(fams, func(a, b *trial) int {
+			if r.better(a, b) {
+				return -1
+			}
+			return 1
+		})
+		for _, t := range fams[:min(tu.Top, len(fams))] {
+			names = append(names, t.spec.Name)
+		}
+	}
+	var out []tuner
+	for _, name := range names {
+		s, err := r.spec(name)
+		if err != nil || len(s.Space) == 0 {
 			continue
 		}
-		if b, ok := bestOf[t.spec.Name]; !ok || r.better(t, b) {
-			bestOf[t.spec.Name] = t
-		}
-	}
-	fams := make([]*trial, 0, len(bestOf))
-	for _, t := range bestOf {
-		fams = append(fams, t)
-	}
-	slices.SortFunc(fams, func(a, b *trial) int {
-		if r.better(a, b) {
-			return -1
-		}
-		return 1
-	})
-	var out []tuner
-	for _, t := range fams[:min(3, len(fams))] {
-		s := t.spec
 		if len(s.Portfolio) == 0 {
 			s.Portfolio = []models.Params{{}}
 		}
-		out = append(out, tuner{spec: s, sampler: &hyperopt.TPE{Space: s.Space}})
+		space := s.Space
+		if narrowed, ok := tu.Spaces[name]; ok && len(narrowed) > 0 {
+			space = narrowed
+		}
+		out = append(out, tuner{spec: s, sampler: &hyperopt.TPE{Space: space}})
 	}
 	return out
 }
@@ -597,6 +475,7 @@ func (r *run) dropWeak(trials []*trial) {
 			ok = append(ok, t)
 		}
 	}
+	keepTop, perFamily := r.planned.Ensemble.Candidates, r.planned.Ensemble.PerFamily
 	if len(ok) <= keepTop {
 		return
 	}
