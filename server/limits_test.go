@@ -1,0 +1,85 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestTimeoutsAndBusy: with every prediction slot taken, a predict
+// request waits until its timeout and answers busy; event streams have
+// no timeout; requests are logged without their query strings.
+func TestTimeoutsAndBusy(t *testing.T) {
+	var logs syncBuffer
+	old := keepAlive
+	keepAlive = 100 * time.Millisecond
+	t.Cleanup(func() { keepAlive = old })
+	srv := start(t, Options{DataDir: t.TempDir(), MaxPredictions: 1, RequestTimeout: 300 * time.Millisecond,
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	c := srv.c
+	d, j, _ := trainIris(t, c)
+
+	srv.s.predict <- struct{}{} // take the only slot
+	t0 := time.Now()
+	status, b := c.json(http.MethodPost, "/predict", PredictRequest{ModelID: j.ModelID, Records: irisRecords}, nil)
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Equal(t, CodeBusy, errCode(t, b))
+	assert.Less(t, time.Since(t0), 3*time.Second)
+	<-srv.s.predict
+	status, b = c.json(http.MethodPost, "/predict", PredictRequest{ModelID: j.ModelID, Records: irisRecords}, nil)
+	assert.Equal(t, http.StatusOK, status, "%s", b)
+
+	// A stream outlives the request timeout: keep-alive comments keep
+	// coming past it, until the job is cancelled.
+	var run RunResponse
+	status, b = c.json(http.MethodPost, "/pipeline/run", RunRequest{DatasetID: d.DatasetID, Budget: "10m"}, &run)
+	require.Equal(t, http.StatusAccepted, status, "%s", b)
+	resp, err := c.hc.Get(c.base + "/pipeline/events/" + run.JobID + "?access_token=ignored-without-a-token")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	comments := 0
+	t0 = time.Now()
+	for sc.Scan() && time.Since(t0) < time.Second {
+		if strings.HasPrefix(sc.Text(), ": keep-alive") {
+			comments++
+		}
+	}
+	assert.GreaterOrEqual(t, comments, 5, "keep-alive comments for a second")
+	status, b = c.json(http.MethodPost, "/pipeline/cancel/"+run.JobID, nil, nil)
+	require.Equal(t, http.StatusOK, status, "%s", b)
+	for sc.Scan() { // the stream ends with the cancelled state
+	}
+	assert.Equal(t, JobCancelled, c.waitState(run.JobID, 5*time.Second, JobState.Final).State)
+
+	log := logs.String()
+	assert.Contains(t, log, `"msg":"request","method":"POST","path":"/predict","status":503`)
+	assert.Contains(t, log, `"path":"/pipeline/events/`+run.JobID+`","status":200`)
+	assert.NotContains(t, log, "access_token")
+}
