@@ -11,39 +11,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // ipcMagic opens (and closes) an Arrow IPC file; a stream has no magic.
 var ipcMagic = []byte("ARROW1")
-
-// ReadParquet reads a Parquet file through pqarrow into one Frame (all row
-// groups concatenated); the caller must Release the Frame. Column types
-// are those pqarrow maps the Parquet schema to. Errors wrap ErrInvalid
-// for a malformed file; a panic inside the Parquet decoder on corrupt
-// input is turned into such an error.
-func ReadParquet(ctx context.Context, r parquet.ReaderAtSeeker, opts ReadOptions) (f *Frame, err error) {
-	if r == nil {
-		return nil, fmt.Errorf("%w: nil reader", ErrInvalid)
-	}
-	defer recoverInto(&err, "parquet")
-	mem := allocator(opts.Allocator)
-	tbl, err := pqarrow.ReadTable(ctx, r, parquet.NewReaderProperties(mem), pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, mem)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("%w: parquet: %w", ErrInvalid, err)
-	}
-	defer tbl.Release()
-	schema := tbl.Schema()
-	chunks := make([][]arrow.Array, tbl.NumCols())
-	for j := range chunks {
-		chunks[j] = tbl.Column(j).Data().Chunks()
-	}
-	return concatColumns(ctx, mem, schema, chunks, opts.MaxRows)
-}
 
 // ReadIPC reads Arrow IPC data, in either the file format (which starts
 // with the "ARROW1" magic; read whole into memory unless r is an

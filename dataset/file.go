@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,7 +44,7 @@ func ReadFile(ctx context.Context, path string, opts ...ReadOptions) (*Frame, er
 		read = func(r io.Reader) (*Frame, error) { return ReadCSV(ctx, r, co) }
 	case ".parquet", ".pq":
 		read = func(r io.Reader) (*Frame, error) {
-			if rs, ok := r.(*os.File); ok {
+			if rs, ok := r.(*readErrs).r.(*os.File); ok {
 				return ReadParquet(ctx, rs, o)
 			}
 			data, err := io.ReadAll(r)
@@ -53,7 +54,12 @@ func ReadFile(ctx context.Context, path string, opts ...ReadOptions) (*Frame, er
 			return ReadParquet(ctx, bytes.NewReader(data), o)
 		}
 	case ".arrow", ".feather", ".ipc":
-		read = func(r io.Reader) (*Frame, error) { return ReadIPC(ctx, r, o) }
+		read = func(r io.Reader) (*Frame, error) {
+			if fh, ok := r.(*readErrs).r.(*os.File); ok {
+				return ReadIPC(ctx, fh, o) // read in place
+			}
+			return ReadIPC(ctx, r, o)
+		}
 	case ".jsonl", ".ndjson", ".json":
 		read = func(r io.Reader) (*Frame, error) { return ReadJSONL(ctx, r, o) }
 	default:
@@ -73,9 +79,29 @@ func ReadFile(ctx context.Context, path string, opts ...ReadOptions) (*Frame, er
 		defer zr.Close()
 		r = zr
 	}
-	f, err := read(r)
+	rr := &readErrs{r: r}
+	f, err := read(rr)
 	if err != nil {
+		if rr.err != nil && !errors.Is(err, ErrInvalid) {
+			// A read error (such as a truncated gzip stream) that the
+			// reader passed on as it was.
+			return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, path, err)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return f, nil
+}
+
+// readErrs remembers the first error other than io.EOF from r.
+type readErrs struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErrs) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }

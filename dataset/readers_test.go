@@ -346,3 +346,63 @@ func TestBuilderSelectDrop(t *testing.T) {
 		})
 	}
 }
+
+// TestReadFileBadFiles: an unknown extension, corrupt Parquet and Arrow
+// files and truncated gzip streams give errors wrapping ErrFormat or
+// ErrInvalid that name the file, never a panic or a frame.
+func TestReadFileBadFiles(t *testing.T) {
+	mem := checkedMem(t)
+	f := fixture(t, mem)
+	defer f.Release()
+	var csvBuf bytes.Buffer
+	require.NoError(t, dataset.WriteCSV(&csvBuf, f))
+	gz := func(data []byte) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		_, err := zw.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, zw.Close())
+		return b.Bytes()
+	}
+	pq := writeParquet(t, f)
+	ipcFile := writeIPC(t, f, true)
+	flip := func(data []byte, at int) []byte {
+		data = bytes.Clone(data)
+		data[at] ^= 0xff
+		return data
+	}
+	cases := []struct {
+		name string
+		data []byte
+		is   error
+	}{
+		{"a.xlsx", []byte("x"), dataset.ErrFormat},
+		{"noext", []byte("a\n1\n"), dataset.ErrFormat},
+		{"bad.parquet", []byte("PAR1 not really PAR1"), dataset.ErrInvalid},
+		{"truncated.parquet", pq[:len(pq)/2], dataset.ErrInvalid},
+		{"footer.parquet", flip(pq, len(pq)-9), dataset.ErrInvalid},
+		{"bad.arrow", []byte("ARROW1\x00\x00garbage"), dataset.ErrInvalid},
+		{"truncated.arrow", ipcFile[:len(ipcFile)-20], dataset.ErrInvalid},
+		{"truncated.feather", writeIPC(t, f, false)[:100], dataset.ErrInvalid},
+		{"header.csv.gz", gz(csvBuf.Bytes())[:5], dataset.ErrInvalid},
+		{"truncated.csv.gz", gz(csvBuf.Bytes())[:40], dataset.ErrInvalid},
+		{"truncated.parquet.gz", gz(pq)[:200], dataset.ErrInvalid},
+		{"truncated.arrow.gz", gz(ipcFile)[:200], dataset.ErrInvalid},
+		{"notgzip.csv.gz", csvBuf.Bytes(), dataset.ErrInvalid},
+	}
+	dir := t.TempDir()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			require.NoError(t, os.WriteFile(path, tc.data, 0o600))
+			g, err := dataset.ReadFile(t.Context(), path, dataset.ReadOptions{Allocator: mem})
+			if g != nil {
+				g.Release()
+			}
+			require.Error(t, err)
+			assert.Nil(t, g)
+			assert.ErrorIs(t, err, tc.is)
+			assert.Contains(t, err.Error(), tc.name)
+		})
+	}
+}
