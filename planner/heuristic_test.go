@@ -261,7 +261,7 @@ func BenchmarkPlanPrompt(b *testing.B) {
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
-		sys, user, err := planPrompt(br, def)
+		sys, user, err := planPrompt(br, def, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -48,12 +48,12 @@ func Insights(ctx context.Context, b *Brief, p *Plan, board []Observation, winne
 	}
 	in := map[string]any{
 		"task": b.Task, "metric": b.Metric, "greater_is_better": b.GreaterBetter,
-		"facts": b.Facts, "winner": winner, "leaderboard": rows,
+		"facts": promptFacts(b.Facts, 0), "winner": winner, "leaderboard": rows,
 	}
 	if p != nil {
 		in["plan_rationale"] = p.Rationale
 	}
-	body, err := json.MarshalIndent(in, "", " ")
+	body, err := json.Marshal(in)
 	if err != nil {
 		return text, fmt.Errorf("planner: insights: %w", err)
 	}

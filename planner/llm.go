@@ -28,6 +28,7 @@ const (
 	DefaultRepairs   = 2                // repair rounds after an invalid reply
 	DefaultMaxTokens = 4096             // reply token cap
 	DefaultRefine    = 8                // configurations asked for by Refine
+	DefaultColumns   = 100              // columns described one by one in a prompt
 )
 
 // LLM is a Planner that asks a language model for the plan. It sends the
@@ -66,6 +67,10 @@ type LLM struct {
 	// Cache keeps plans by a hash of the prompt (brief, candidates, prompt
 	// version) and model; nil means no caching.
 	Cache *Cache
+	// MaxColumns caps the columns described one by one in the prompt (those
+	// named in warnings first, then in order); the rest are counted by kind.
+	// 0 means DefaultColumns.
+	MaxColumns int
 	// RefineCount is how many configurations Refine asks for; 0 means
 	// DefaultRefine.
 	RefineCount int
@@ -188,7 +193,7 @@ func (l *LLM) planTrace(ctx context.Context, b *Brief) (_ *Plan, tr Trace, _ err
 		return fail(fmt.Errorf("%w: no LLM client", ErrFallback))
 	}
 	def, _ := Heuristic{}.Plan(ctx, b)
-	system, user, err := planPrompt(b, def)
+	system, user, err := planPrompt(b, def, l.MaxColumns)
 	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrFallback, err))
 	}
@@ -559,8 +564,53 @@ Decide: the portfolio trials in the order they run (a baseline always runs first
 Rules: use only the listed models and parameter names; keep numeric values inside their ranges and categorical values among their choices; params is a list of {name, value} pairs (an empty list means the model's defaults); keep every setting listed under "fixed"; name columns exactly as given; the rationale is at most three sentences.
 A default plan made by fixed rules is given: keep what is right about it and change what the facts justify.`
 
+// promptFacts returns b's facts with at most maxCols columns described
+// (0 means DefaultColumns): those named in warnings first, then in order.
+// The others are summarised as counts by kind under
+// MetaFeatures["omitted_<kind>_columns"].
+func promptFacts(f Facts, maxCols int) Facts {
+	if maxCols <= 0 {
+		maxCols = DefaultColumns
+	}
+	if len(f.Columns) <= maxCols {
+		return f
+	}
+	warned := func(c ColumnFacts) bool {
+		for _, w := range f.Warnings {
+			if _, rest, ok := strings.Cut(w, ": "); ok && (rest == c.Name || strings.HasPrefix(rest, c.Name+" (")) {
+				return true
+			}
+		}
+		return false
+	}
+	keep := make([]bool, len(f.Columns))
+	n := 0
+	for pass := range 2 {
+		for i, c := range f.Columns {
+			if n < maxCols && !keep[i] && (pass == 1 || warned(c)) {
+				keep[i] = true
+				n++
+			}
+		}
+	}
+	out := f
+	out.Columns = nil
+	out.MetaFeatures = make(map[string]float64, len(f.MetaFeatures)+4)
+	for k, v := range f.MetaFeatures {
+		out.MetaFeatures[k] = v
+	}
+	for i, c := range f.Columns {
+		if keep[i] {
+			out.Columns = append(out.Columns, c)
+		} else {
+			out.MetaFeatures["omitted_"+c.Kind+"_columns"]++
+		}
+	}
+	return out
+}
+
 // planPrompt returns the system and user messages for b.
-func planPrompt(b *Brief, def *Plan) (string, string, error) {
+func planPrompt(b *Brief, def *Plan, maxCols int) (string, string, error) {
 	in := map[string]any{
 		"task":              b.Task,
 		"metric":            b.Metric,
@@ -568,7 +618,7 @@ func planPrompt(b *Brief, def *Plan) (string, string, error) {
 		"budget_seconds":    math.Round(b.Budget.Seconds()*10) / 10,
 		"cores":             b.Cores,
 		"trials_at_once":    concurrency(b),
-		"facts":             b.Facts,
+		"facts":             promptFacts(b.Facts, maxCols),
 		"fixed":             b.Fixed,
 		"models":            promptModels(b),
 		"default_plan":      planToWire(def, b),
@@ -576,7 +626,7 @@ func planPrompt(b *Brief, def *Plan) (string, string, error) {
 	if len(b.Samples) > 0 {
 		in["sample_rows"] = b.Samples
 	}
-	body, err := json.MarshalIndent(in, "", " ")
+	body, err := json.Marshal(in)
 	if err != nil {
 		return "", "", err
 	}

@@ -97,7 +97,7 @@ func TestLLMGoodPlan(t *testing.T) {
 	assert.Zero(t, temp)
 	require.Len(t, req.Messages, 2)
 	assert.Contains(t, req.Messages[1].Content, `"default_plan"`)
-	assert.Contains(t, req.Messages[1].Content, `"rows": 3000`)
+	assert.Contains(t, req.Messages[1].Content, `"rows":3000`)
 }
 
 func TestPlanSchemaIsStrict(t *testing.T) {
@@ -385,7 +385,7 @@ func TestRefine(t *testing.T) {
 	}, cfgs)
 	req, _ := srv.Last()
 	assert.Contains(t, req.Messages[1].Content, `"leaderboard"`)
-	assert.Contains(t, req.Messages[1].Content, `"score": null`)
+	assert.Contains(t, req.Messages[1].Content, `"score":null`)
 	// The best row comes first.
 	assert.Less(t, strings.Index(req.Messages[1].Content, "0.91"), strings.Index(req.Messages[1].Content, "0.85"))
 

@@ -62,7 +62,7 @@ func (l *LLM) Refine(ctx context.Context, b *Brief, p *Plan, board []Observation
 		"task":              b.Task,
 		"metric":            b.Metric,
 		"greater_is_better": b.GreaterBetter,
-		"facts":             b.Facts,
+		"facts":             promptFacts(b.Facts, l.MaxColumns),
 		"models":            promptModels(b),
 		"leaderboard":       rows,
 		"wanted":            n,
@@ -70,7 +70,7 @@ func (l *LLM) Refine(ctx context.Context, b *Brief, p *Plan, board []Observation
 	if p != nil {
 		in["plan_rationale"] = p.Rationale
 	}
-	body, err := json.MarshalIndent(in, "", " ")
+	body, err := json.Marshal(in)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFallback, err)
 	}
