@@ -100,6 +100,27 @@ func (a *AutoML) Fit(ctx context.Context, f *dataset.Frame, target string) (res 
 	return r.fit(ctx, f)
 }
 
+// Plan profiles f and returns the plan that Fit would execute, and how
+// it was made, without training anything. f is borrowed, as in Fit. Bad
+// input gives an error.
+func (a *AutoML) Plan(ctx context.Context, f *dataset.Frame, target string) (p *planner.Plan, tr planner.Trace, err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			p, err = nil, fmt.Errorf("automl: internal error: %v\n%s", rec, trimStack(debug.Stack()))
+		}
+	}()
+	r, err := newRun(a.opts, f, target)
+	if err != nil {
+		return nil, planner.Trace{}, err
+	}
+	defer r.close()
+	if err := r.prepare(ctx, f); err != nil {
+		return nil, planner.Trace{}, err
+	}
+	p, tr = r.plan(ctx)
+	return p, tr, nil
+}
+
 // run holds the state of one Fit.
 type run struct {
 	o        Options

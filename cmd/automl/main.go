@@ -37,6 +37,8 @@ import (
 
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/llm"
+	"github.com/automl-agent/automl/planner"
 )
 
 const usage = `usage:
@@ -45,7 +47,8 @@ const usage = `usage:
              [--parallelism N] [--out model.automl] [--json]
              [--max-trials N] [--folds N] [--repeats N] [--max-tuned N] [--group COL]
              [--drop COL,COL] [--include M,M] [--exclude M,M] [--final-fit bag|refit]
-             [--max-predict-per-1k 50ms] [--stack-features]
+             [--max-predict-per-1k 50ms] [--stack-features] [--weight COL] [--task T]
+             [--planner heuristic|llm|uniform] [--llm-provider P] [--llm-model M] [--show-plan]
              [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
   automl serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--token T] [--cors-origin URL]
@@ -54,6 +57,12 @@ const usage = `usage:
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	go func() {
+		// After the first Ctrl-C (the run saves its best model so far), a
+		// second one exits at once.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -187,14 +196,27 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	stackFeatures := fs.Bool("stack-features", false, "let the stacker read the original features too")
 	verbose := fs.Bool("verbose", false, "debug logs on stderr")
 	top := fs.Int("top", 25, "leaderboard rows to print (0 = all)")
+	weight := fs.String("weight", "", "column of non-negative sample weights")
+	task := fs.String("task", "", "binary, multiclass or regression (empty = inferred)")
+	plannerName := fs.String("planner", "heuristic", "heuristic, llm or uniform")
+	llmProvider := fs.String("llm-provider", "", "openrouter, openai, anthropic, gemini, ollama, llamacpp, vllm or local (empty = from the environment)")
+	llmModel := fs.String("llm-model", "", "the LLM's model name (empty = the provider's default or AUTOML_LLM_MODEL)")
+	showPlan := fs.Bool("show-plan", false, "print the plan as JSON and exit without training")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *data == "" || *target == "" {
 		return fmt.Errorf("%w: fit needs --data FILE and --target COL", errUsage)
 	}
-	if *budget <= 0 {
-		return fmt.Errorf("%w: --budget must be positive", errUsage)
+	if *budget < 0 || (*budget == 0 && *maxTrials <= 0) {
+		return fmt.Errorf("%w: --budget must be positive (0 only with --max-trials, for no time limit)", errUsage)
+	}
+	pl, err := choosePlanner(*plannerName, *llmProvider, *llmModel)
+	if err != nil {
+		if errors.Is(err, errUsage) {
+			return err
+		}
+		fmt.Fprintf(stderr, "planner: fell back to heuristic: %s\n", oneLine(err.Error()))
 	}
 	f, err := dataset.ReadFile(ctx, *data)
 	if err != nil {
@@ -208,10 +230,19 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats, MaxTunedPerModel: *maxTuned,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude), Group: *group,
 		StackFeatures: *stackFeatures, FinalFit: automl.FinalFit(*finalFit), MaxPredictPer1k: *maxPredict,
+		Weight: *weight, Task: dataset.Task(*task), Planner: pl,
 		OnEvent: progress.event,
 	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if *showPlan {
+		plan, tr, err := automl.New(opts).Plan(ctx, f, *target)
+		if err != nil {
+			return err
+		}
+		printPlanning(stderr, tr)
+		return writeJSON(stdout, plan)
 	}
 	res, err := automl.New(opts).Fit(ctx, f, *target)
 	if err != nil && res == nil {
@@ -230,6 +261,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stderr, "warning: %s\n", w.Message)
 		}
 	}
+	printPlanning(stderr, res.Planning)
 	if *asJSON {
 		return writeJSON(stdout, res)
 	}
@@ -240,8 +272,58 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			fmt.Fprintf(stdout, "  %-24s %9.4f ± %.4f\n", imp.Column, imp.Mean, imp.Std)
 		}
 	}
+	if res.Insights != "" {
+		fmt.Fprintln(stdout, "insights:")
+		fmt.Fprintln(stdout, res.Insights)
+	}
 	fmt.Fprintf(stdout, "saved %s: %s; fit took %.1fs\n", *out, res.Predictor, res.Duration.Seconds())
 	return nil
+}
+
+// choosePlanner returns the planner named on the command line; for "llm"
+// the client comes from the environment (llm.FromEnv) with the flags over
+// it. An LLM that cannot be configured gives the heuristic and the
+// reason as the error.
+func choosePlanner(name, provider, model string) (planner.Planner, error) {
+	switch name {
+	case "", "heuristic":
+		return nil, nil
+	case "uniform":
+		return planner.Uniform{}, nil
+	case "llm":
+	default:
+		return nil, fmt.Errorf("%w: --planner %q: want heuristic, llm or uniform", errUsage, name)
+	}
+	if provider != "" {
+		if _, err := llm.ParseProvider(provider); err != nil {
+			return nil, fmt.Errorf("%w: --llm-provider: %w", errUsage, err)
+		}
+		os.Setenv("AUTOML_LLM_PROVIDER", provider)
+	}
+	cfg, err := llm.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if model != "" {
+		cfg.Model = model
+	}
+	c, err := llm.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &planner.LLM{Client: c}, nil
+}
+
+// printPlanning says on w which planner ran and why any other did not.
+func printPlanning(w io.Writer, tr planner.Trace) {
+	fmt.Fprintf(w, "planner: %s", tr.Planner)
+	if tr.Usage.Calls > 0 {
+		fmt.Fprintf(w, " (%d LLM calls, %d tokens, %.1fs)", tr.Usage.Calls, tr.Usage.TotalTokens, tr.Duration.Seconds())
+	}
+	fmt.Fprintln(w)
+	for _, f := range tr.Fallbacks {
+		fmt.Fprintf(w, "planner: fell back to heuristic: %s\n", oneLine(f))
+	}
 }
 
 // save writes the predictor to a temporary file and renames it into
@@ -252,6 +334,10 @@ func save(p *automl.Predictor, path string) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := p.Save(tmp); err != nil {
 		tmp.Close()
 		return err
