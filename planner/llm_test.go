@@ -77,6 +77,9 @@ func TestLLMGoodPlan(t *testing.T) {
 	b := briefOf(3000, 2, time.Minute, fakeModels())
 	plan, tr := PlanWithFallback(t.Context(), &LLM{Client: client(t, srv)}, b)
 	wantGood(t, plan)
+	assert.Empty(t, plan.Notes, "a good plan passes through unchanged")
+	assert.Equal(t, "Boosting first, a linear model for the blend.", plan.Rationale)
+	assert.Equal(t, Validation{Folds: 5, Repeats: 2, FinalFit: "bag"}, plan.Validation)
 	assert.Equal(t, "llm", tr.Planner)
 	assert.Empty(t, tr.Fallbacks)
 	assert.Zero(t, tr.Repairs)
@@ -98,6 +101,29 @@ func TestLLMGoodPlan(t *testing.T) {
 	require.Len(t, req.Messages, 2)
 	assert.Contains(t, req.Messages[1].Content, `"default_plan"`)
 	assert.Contains(t, req.Messages[1].Content, `"rows":3000`)
+}
+
+func TestLLMProviders(t *testing.T) {
+	// Every preset's output mode (strict schema, flattened schema, schema
+	// in the prompt) yields the same plan.
+	for _, p := range []llm.Provider{llm.ProviderOpenRouter, llm.ProviderOpenAI, llm.ProviderAnthropic, llm.ProviderGemini, llm.ProviderOllama, llm.ProviderVLLM} {
+		t.Run(string(p), func(t *testing.T) {
+			srv := llmtest.NewServer(t, llmtest.JSON(goodReply()))
+			c, err := llm.New(llm.Config{Provider: p, APIKey: "k", BaseURL: srv.BaseURL(), Model: "m"})
+			require.NoError(t, err)
+			b := briefOf(3000, 2, time.Minute, fakeModels())
+			plan, tr := PlanWithFallback(t.Context(), &LLM{Client: c}, b)
+			require.Empty(t, tr.Fallbacks)
+			wantGood(t, plan)
+			req, _ := srv.Last()
+			if p == llm.ProviderAnthropic {
+				assert.Nil(t, req.Field("response_format"))
+				assert.Contains(t, req.Messages[0].Content, `"trials"`, "schema in the system prompt")
+			} else {
+				assert.NotNil(t, req.Field("response_format"))
+			}
+		})
+	}
 }
 
 func TestPlanSchemaIsStrict(t *testing.T) {
