@@ -64,8 +64,12 @@ type Heuristic struct {
 	Adaptive bool `json:"adaptive,omitempty"`
 }
 
-// Plan returns the heuristic plan for b. It never fails.
+// Plan returns the heuristic plan for b (a nil b plans for an empty
+// brief). It never fails.
 func (h Heuristic) Plan(_ context.Context, b *Brief) (*Plan, error) {
+	if b == nil {
+		b = &Brief{}
+	}
 	p := base(b)
 	p.Planner = "heuristic"
 	p.Trials = portfolio(b, weight)
@@ -90,6 +94,9 @@ type Uniform struct{}
 
 // Plan returns the uniform plan for b.
 func (Uniform) Plan(_ context.Context, b *Brief) (*Plan, error) {
+	if b == nil {
+		b = &Brief{}
+	}
 	p := base(b)
 	p.Planner = "uniform"
 	p.Trials = roundRobin(b, false, weight)
@@ -197,7 +204,7 @@ func concurrency(b *Brief) int {
 // by ModelInfo.Seconds before calibration and over the trials run at once,
 // needs more than a quarter of the budget. A zero budget is never crowded.
 func Crowded(b *Brief) bool {
-	if b.Budget <= 0 {
+	if b == nil || b.Budget <= 0 {
 		return false
 	}
 	var sum float64

@@ -58,6 +58,17 @@ func TestHeuristicValidation(t *testing.T) {
 	}
 }
 
+func TestNilBrief(t *testing.T) {
+	for _, pl := range []Planner{Heuristic{}, Heuristic{Adaptive: true}, Uniform{}} {
+		p, err := pl.Plan(t.Context(), nil)
+		require.NoError(t, err)
+		assert.Empty(t, p.Trials)
+	}
+	assert.False(t, Crowded(nil))
+	assert.Error(t, Validate(nil, nil))
+	assert.Error(t, Validate(&Plan{}, nil))
+}
+
 func TestHeuristicEnsembleDisabled(t *testing.T) {
 	b := briefOf(500, 2, 0, fakeModels())
 	b.Fixed.DisableEnsemble = true
