@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -110,6 +111,32 @@ func newServiceHandler(t *testing.T, dataDir string) http.Handler {
 	return s.Handler()
 }
 
+// getJSON decodes the JSON body of GET url, sent with the test's token.
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+browserToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, url)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v), url)
+}
+
+// emulateMedia sets CSS media features, given as name, value pairs
+// ("prefers-color-scheme", "dark").
+func emulateMedia(nameValues ...string) chromedp.Action[chromedp.Void] {
+	var features []*emulation.MediaFeature
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		features = append(features, &emulation.MediaFeature{Name: nameValues[i], Value: nameValues[i+1]})
+	}
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: features})
+		return err
+	})
+}
+
 // TestDashboardInBrowser drives the dashboard in headless Chromium against
 // the real service mounted under /ml/ of another mux: it uploads a CSV,
 // checks the profile, runs a 5 s search, follows its progress, waits for
@@ -193,7 +220,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	defer wg.Wait()
 	defer cancelBrowser()
 
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
 	defer cancel()
 	start := time.Now()
 
@@ -228,8 +255,11 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 
 	// Landing page.
+	// Reduced motion: no transitions or smooth scrolling, so screenshots
+	// show settled pages.
 	step("open the dashboard",
 		chromedp.EmulateViewport(1366, 800),
+		emulateMedia("prefers-reduced-motion", "reduce"),
 		chromedp.Navigate(base),
 		chromedp.WaitVisible(chromedp.ID("upload-form")),
 	)
@@ -244,10 +274,22 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.WaitNotVisible(chromedp.ID("token-panel")),
 		chromedp.Poll[chromedp.Void](`document.getElementById("health").textContent.startsWith("Service ready")`),
 	)
+	shoot("laptop-landing.png", false)
+
+	// A file dropped on the drop zone is uploaded; one the service cannot
+	// read gets its error shown in the page.
+	step("drop a file that is not a table",
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File(["\x00\x01 not a table"], "notes.xyz"));
+			document.getElementById("upload-form").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		})()`),
+		chromedp.Poll[chromedp.Void](`document.getElementById("upload-status").classList.contains("error")`),
+	)
+	assert.Contains(t, text("#upload-status"), "Upload failed")
 	mu.Lock()
 	problems = nil
 	mu.Unlock()
-	shoot("laptop-landing.png", false)
 
 	// Upload through the keyboard-accessible file input; the profile appears.
 	step("upload a CSV",
@@ -273,7 +315,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	assert.NotEqual(t, "–", text("#stat-best"), "the progress shows a best score")
 	assert.EqualValues(t, true, eval(`document.querySelectorAll("#best-chart circle").length > 0`), "the chart has points")
 	assert.EqualValues(t, true, eval(`document.querySelectorAll("#leaderboard tbody tr").length >= 2`), "the leaderboard has trials")
-	assert.EqualValues(t, true, eval(`document.querySelectorAll("#importance .hbar").length >= 3`), "importance bars")
+	// One bar per column the model reports an importance for (a run that
+	// ran out of time may report none; then the page says so).
+	var detail server.ModelDetail
+	getJSON(t, base+"models/"+fmt.Sprint(eval(`new URLSearchParams(location.search).get("model")`)), &detail)
+	if n := min(len(detail.Importance), 15); n > 0 {
+		assert.EqualValues(t, n, eval(`document.querySelectorAll("#importance .hbar").length`), "importance bars")
+		assert.Equal(t, detail.Importance[0].Column, text("#importance .hbar-name"), "most important first")
+	} else {
+		assert.Contains(t, text("#importance"), "No importances")
+	}
 	assert.EqualValues(t, true, eval(`document.querySelectorAll("#predict-fields input, #predict-fields select").length >= 5`), "one field per input column")
 
 	// Predict one row: the form is pre-filled with typical values, and
@@ -322,16 +373,20 @@ func TestDashboardInBrowser(t *testing.T) {
 	// Dark colour scheme, at laptop size.
 	step("dark scheme",
 		chromedp.EmulateViewport(1366, 800),
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
-			})
-			return err
-		}),
+		emulateMedia("prefers-reduced-motion", "reduce", "prefers-color-scheme", "dark"),
 		chromedp.ScrollIntoView(chromedp.ID("progress")),
 		chromedp.Sleep(200*time.Millisecond),
 	)
 	shoot("laptop-dark.png", false)
+
+	// A long run can be cancelled from the page.
+	step("start a long run and cancel it",
+		chromedp.SetValue(chromedp.ID("budget"), "5m"),
+		chromedp.Click(chromedp.ID("run-button")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("job-badge").textContent === "running"`),
+		chromedp.Click(chromedp.ID("cancel-button")),
+		chromedp.Poll[chromedp.Void](`document.getElementById("job-badge").textContent === "cancelled"`),
+	)
 	t.Logf("browser flow took %s; screenshots in %s", time.Since(start).Round(time.Millisecond), shots)
 
 	cancel()

@@ -624,7 +624,7 @@
         h("td", { class: "num", text: String(i + 1) }),
         h("th", { scope: "row", title: r.note || (r.params ? JSON.stringify(r.params) : "") }, name, r.selected ? h("span", { class: "badge done", text: "used" }) : null),
         h("td", { class: "num", text: ok ? fmtNum(r.score) : "–" }),
-        h("td", { class: "num", text: ok && r.std ? fmtNum(r.std) : "" }),
+        h("td", { class: "num opt", text: ok && r.std ? fmtNum(r.std) : "" }),
         h("td", { class: "num opt", text: r.fit_seconds != null ? r.fit_seconds.toFixed(2) : "" }),
         h("td", { class: "opt", text: r.status || "ok", title: r.error || "" })));
     });
