@@ -1,0 +1,177 @@
+package automl_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/llm"
+	"github.com/automl-agent/automl/llm/llmtest"
+	"github.com/automl-agent/automl/planner"
+)
+
+// llmPlanner returns an LLM planner talking to srv with fast retries.
+func llmPlanner(t *testing.T, srv *llmtest.Server) *planner.LLM {
+	t.Helper()
+	c, err := llm.New(llm.Config{Provider: llm.ProviderLocal, BaseURL: srv.BaseURL(), Model: "test-model",
+		Retry: llm.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
+	require.NoError(t, err)
+	return &planner.LLM{Client: c}
+}
+
+// twoFamilies is a plan reply naming two families with custom
+// configurations, no tuning and no ensemble.
+func twoFamilies() map[string]any {
+	return map[string]any{
+		"trials": []any{
+			map[string]any{"model": "gbdt", "params": []any{
+				map[string]any{"name": "learning_rate", "value": 0.07},
+				map[string]any{"name": "max_leaves", "value": 9},
+				map[string]any{"name": "num_rounds", "value": 60},
+			}},
+			map[string]any{"model": "logistic", "params": []any{map[string]any{"name": "C", "value": 3.0}}},
+			map[string]any{"model": "logistic", "params": []any{map[string]any{"name": "C", "value": 0.05}}},
+		},
+		"tuning":     map[string]any{"families": []any{}, "top": 0, "trials_per_family": 0, "spaces": []any{}},
+		"validation": map[string]any{"folds": 4, "repeats": 1, "final_fit": "bag"},
+		"ensemble":   map[string]any{"method": "greedy", "candidates": 10, "per_family": 3, "stack_members": 4},
+		"columns":    map[string]any{"drop": []any{}, "categorical": []any{}, "text": []any{}},
+		"reserve":    0.1,
+		"rationale":  "Boosting and a linear model to blend.",
+	}
+}
+
+// A scripted LLM plan that names two families with custom configurations
+// makes Fit train exactly those (after the baseline), with the plan's
+// folds, and records the planner that ran.
+func TestLLMPlanTrainsExactlyItsTrials(t *testing.T) {
+	refined := map[string]any{"configs": []any{
+		map[string]any{"model": "gbdt", "params": []any{map[string]any{"name": "learning_rate", "value": 0.2}, map[string]any{"name": "num_rounds", "value": 40}}},
+	}}
+	srv := llmtest.NewServer(t, llmtest.JSON(twoFamilies()), llmtest.JSON(refined), llmtest.Text("gbdt won; try more rows."))
+	srv.SetDefault(llmtest.Error(500, "server_error", "no more replies scripted"))
+	f := readCSV(t, synthCSV(400, "binary", 3))
+	defer f.Release()
+	res, err := automl.New(automl.Options{TimeBudget: 30 * time.Second, Seed: 1, Planner: llmPlanner(t, srv), DisableImportance: true}).Fit(t.Context(), f, "target")
+	require.NoError(t, err)
+	assert.Equal(t, "llm", res.Planning.Planner)
+	assert.Empty(t, res.Planning.Fallbacks)
+	var got []string
+	for _, row := range res.Leaderboard.Rows {
+		if row.Note == "ensemble" || row.Model == "ensemble" || row.Model == "stack" || len(row.Members) > 0 {
+			continue
+		}
+		got = append(got, fmt.Sprintf("%s %v", row.Model, row.Params))
+	}
+	slices.Sort(got)
+	assert.Equal(t, []string{
+		"gbdt map[learning_rate:0.07 max_leaves:9 num_rounds:60]",
+		"gbdt map[learning_rate:0.2 num_rounds:40]", // the refinement
+		"logistic map[C:0.05]",
+		"logistic map[C:3]",
+		"prior map[]",
+	}, got)
+	assert.Equal(t, 4, res.Options.Folds)
+	assert.Equal(t, 1, res.Options.Repeats)
+	assert.Contains(t, res.Insights, "gbdt won")
+	assert.Equal(t, 3, srv.Count()) // plan, refinement, insights
+}
+
+// Every fault of the LLM server ends in a plan (repaired, or the
+// heuristic's with the reason recorded), and Fit still succeeds within
+// its budget.
+func TestLLMFaultsFallBackWithinBudget(t *testing.T) {
+	bad := twoFamilies()
+	bad["trials"] = []any{map[string]any{"model": "deep_forest_9000", "params": []any{}}}
+	cases := []struct {
+		name     string
+		replies  []llmtest.Reply
+		fallback bool
+	}{
+		{"hang", []llmtest.Reply{llmtest.Hang()}, true},
+		{"429 then plan", []llmtest.Reply{llmtest.RateLimited("0"), llmtest.JSON(twoFamilies())}, false},
+		{"500 every time", []llmtest.Reply{llmtest.Error(500, "server_error", "down"), llmtest.Error(500, "server_error", "down")}, true},
+		{"truncated", []llmtest.Reply{llmtest.Truncated(`{"trials": [{"model": "gb`)}, true},
+		{"malformed then repaired", []llmtest.Reply{llmtest.Malformed(), llmtest.JSON(twoFamilies())}, false},
+		{"hallucinated model", []llmtest.Reply{llmtest.JSON(bad), llmtest.JSON(bad), llmtest.JSON(bad)}, true},
+		{"200 with error", []llmtest.Reply{llmtest.ErrorIn200(401, "no credits")}, true},
+		{"401", []llmtest.Reply{llmtest.Error(401, "invalid_api_key", "bad key")}, true},
+	}
+	f := readCSV(t, synthCSV(300, "binary", 4))
+	defer f.Release()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := llmtest.NewServer(t, tc.replies...)
+			srv.SetDefault(llmtest.Error(400, "invalid_request_error", "script ran out"))
+			budget := 6 * time.Second
+			t0 := time.Now()
+			res, err := automl.New(automl.Options{TimeBudget: budget, Seed: 1, Planner: llmPlanner(t, srv), DisableImportance: true}).Fit(t.Context(), f, "target")
+			took := time.Since(t0)
+			require.NoError(t, err)
+			require.NotNil(t, res.Predictor)
+			assert.LessOrEqual(t, took, budget+time.Second, "Fit overran its budget")
+			if tc.fallback {
+				assert.Equal(t, "heuristic", res.Planning.Planner)
+				require.NotEmpty(t, res.Planning.Fallbacks)
+			} else {
+				assert.Equal(t, "llm", res.Planning.Planner, "fallbacks: %v", res.Planning.Fallbacks)
+			}
+		})
+	}
+}
+
+// No cell value reaches the LLM: sentinel strings planted in a
+// categorical column, a text column and the class labels appear in no
+// request body, through Fit (planning, refinement and insights).
+func TestLLMNeverSeesCells(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.JSON(twoFamilies()))
+	srv.SetDefault(llmtest.Text("Boosting won; nothing to add."))
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	b.WriteString("x,city,note,label\n")
+	for i := range 240 {
+		x := rng.NormFloat64()
+		city := []string{"SENTINELCITYA", "SENTINELCITYB", "SENTINELCITYC"}[i%3]
+		label := "SENTINELLABELNO"
+		if x+0.3*rng.NormFloat64() > 0 {
+			label = "SENTINELLABELYES"
+		}
+		fmt.Fprintf(&b, "%.3f,%s,SENTINELTEXT word%d and more words here,%s\n", x, city, i%17, label)
+	}
+	f := readCSV(t, b.String())
+	defer f.Release()
+	res, err := automl.New(automl.Options{TimeBudget: 20 * time.Second, Seed: 1, Planner: llmPlanner(t, srv), DisableImportance: true}).Fit(t.Context(), f, "label")
+	require.NoError(t, err)
+	require.NotNil(t, res.Predictor)
+	require.GreaterOrEqual(t, srv.Count(), 1)
+	for _, req := range srv.Requests() {
+		assert.NotContains(t, string(req.Body), "SENTINEL", "request %d carries a cell value", req.Index)
+	}
+}
+
+// The default planner keeps today's decisions: with MaxTrials, the
+// leaderboard of a default run equals one with planner.Heuristic given
+// explicitly, and the Result records the plan.
+func TestDefaultPlannerIsHeuristic(t *testing.T) {
+	f := readCSV(t, synthCSV(300, "regression", 5))
+	defer f.Release()
+	run := func(p planner.Planner) *automl.Result {
+		res, err := automl.New(automl.Options{MaxTrials: 12, Seed: 2, Planner: p, DisableImportance: true}).Fit(context.Background(), f, "target")
+		require.NoError(t, err)
+		return res
+	}
+	a, b := run(nil), run(planner.Heuristic{})
+	assert.JSONEq(t, leaderboardJSON(t, a.Leaderboard), leaderboardJSON(t, b.Leaderboard))
+	require.NotNil(t, a.Plan)
+	assert.Equal(t, "heuristic", a.Planning.Planner)
+	assert.Equal(t, 5, a.Options.Folds)
+	assert.Equal(t, 5, a.Options.Repeats) // under 1,000 rows
+}
