@@ -276,6 +276,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	)
 	shoot("laptop-landing.png", false)
 
+	// The file input is reachable with the keyboard.
+	tabs := 0
+	for ; tabs < 15; tabs++ {
+		if eval(`document.activeElement && document.activeElement.id`) == "file-input" {
+			break
+		}
+		step("tab", chromedp.KeyEvent("\t"))
+	}
+	assert.Less(t, tabs, 15, "Tab never reached the file input")
+
 	// A file dropped on the drop zone is uploaded; one the service cannot
 	// read gets its error shown in the page.
 	step("drop a file that is not a table",
@@ -339,6 +349,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// History lists the run and the model, whose download link works.
 	step("history", chromedp.WaitVisible(chromedp.CSS("#models-list a[download]")))
 	assert.Contains(t, strings.ToLower(text("#jobs-list")), "done")
+	assert.Contains(t, text("#datasets-list"), "customer_churn.csv")
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#models-list a[download]").href`))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(href, base+"models/"), "download link %q is relative to the mount point", href)

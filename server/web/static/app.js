@@ -726,6 +726,25 @@
     api("models").then(function (r) { renderModels(r.models || []); }, function (err) {
       clear($("models-list")).appendChild(h("li", { class: "muted", text: describe(err) }));
     });
+    api("datasets").then(function (r) { renderDatasets(r.datasets || []); }, function (err) {
+      clear($("datasets-list")).appendChild(h("li", { class: "muted", text: describe(err) }));
+    });
+  }
+  function renderDatasets(list) {
+    var ul = clear($("datasets-list"));
+    if (!list.length) { ul.appendChild(h("li", { class: "muted", text: "No datasets yet." })); return; }
+    list.slice(0, 50).forEach(function (d) {
+      ul.appendChild(h("li", null,
+        h("span", { class: "grow" },
+          h("button", { type: "button", class: "linkish title", onclick: function () { openDataset(d.id); } }, d.name || d.id),
+          h("span", { class: "meta", text: [d.rows.toLocaleString() + " rows", d.cols + " columns", fmtBytes(d.size), fmtWhen(d.created_at)].join(" · ") }))));
+    });
+  }
+  function openDataset(id) {
+    api("datasets/" + encodeURIComponent(id)).then(function (d) {
+      setStatus($("upload-status"), "");
+      showDataset(d);
+    }, function (err) { toast("Could not open the dataset: " + describe(err)); });
   }
   function renderJobs(jobs) {
     var ul = clear($("jobs-list"));
@@ -737,9 +756,12 @@
       ul.appendChild(h("li", null,
         h("span", { class: "grow" },
           h("button", { type: "button", class: "linkish title", onclick: function () { watchJob(j); } }, "Predict " + (j.target || "?")),
-          h("span", { class: "meta", text: meta.join(" · ") })),
+          h("span", { class: "meta", text: meta.join(" · "), title: meta.join(" · ") })),
         h("span", { class: "badge " + j.state, text: j.state })));
     });
+  }
+  function modelMeta(m) {
+    return [m.metric + " " + fmtNum(m.score), taskLabel(m.task), fmtBytes(m.size), fmtWhen(m.created_at)].join(" · ");
   }
   function renderModels(models) {
     var ul = clear($("models-list"));
@@ -748,7 +770,7 @@
       ul.appendChild(h("li", null,
         h("span", { class: "grow" },
           h("button", { type: "button", class: "linkish title", onclick: function () { openModel(m.id); } }, m.target + " · " + (m.best_model || "model")),
-          h("span", { class: "meta", text: [m.metric + " " + fmtNum(m.score), taskLabel(m.task), fmtBytes(m.size), fmtWhen(m.created_at)].join(" · ") })),
+          h("span", { class: "meta", text: modelMeta(m), title: modelMeta(m) })),
         h("a", { class: "btn btn-ghost btn-sm", href: withToken("models/" + encodeURIComponent(m.id) + "/download"), download: "model-" + m.id + ".automl", "aria-label": "Download model " + m.id }, "Download")));
     });
   }
