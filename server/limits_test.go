@@ -83,3 +83,25 @@ func TestTimeoutsAndBusy(t *testing.T) {
 	assert.Contains(t, log, `"path":"/pipeline/events/`+run.JobID+`","status":200`)
 	assert.NotContains(t, log, "access_token")
 }
+
+// TestFailedJob: a job whose data cannot be fitted ends failed with a
+// message about the data, and no model.
+func TestFailedJob(t *testing.T) {
+	srv := start(t, Options{DataDir: t.TempDir()})
+	c := srv.c
+	status, b := c.upload("/analyze", "const.csv", []byte("a,b,c\n1,x,u\n2,x,v\n3,x,u\n4,x,v\n"))
+	require.Equal(t, http.StatusCreated, status, "%s", b)
+	var d DatasetDetail
+	require.NoError(t, jsonUnmarshal(b, &d))
+	assert.Equal(t, "c", d.Dataset.SuggestedTarget, "the constant column b is passed over")
+	var run RunResponse
+	status, b = c.json(http.MethodPost, "/pipeline/run", RunRequest{DatasetID: d.DatasetID, Target: "b", Budget: "5s"}, &run)
+	require.Equal(t, http.StatusAccepted, status, "%s", b)
+	j := c.waitState(run.JobID, 20*time.Second, JobState.Final)
+	assert.Equal(t, JobFailed, j.State)
+	assert.Contains(t, j.Message, "single value")
+	assert.Empty(t, j.ModelID)
+	var ms ModelList
+	c.json(http.MethodGet, "/models", nil, &ms)
+	assert.Empty(t, ms.Models)
+}
