@@ -22,7 +22,9 @@ var (
 
 // chunk is one piece of CSV input holding whole records.
 type chunk struct {
-	text     string // the records, as read
+	text     string // the records, as read; "" once dropped (see csvParse.source)
+	off      int64  // offset of text in the input
+	size     int    // length of text, kept when text is dropped
 	lineBase int    // newlines before text in the input
 	last     bool   // text runs to the end of the input
 }
@@ -43,6 +45,7 @@ type cutter struct {
 	eof     bool
 	err     error // a read error other than io.EOF
 	line    int   // newlines before buf
+	off     int64 // input bytes before buf
 	quoted  bool  // lazy: a quote was seen, read to the end
 	started bool
 }
@@ -74,6 +77,7 @@ func (c *cutter) next(size int) *chunk {
 		c.fill(len(utf8BOM))
 		if bytes.HasPrefix(c.buf, utf8BOM) {
 			c.buf = c.buf[len(utf8BOM):]
+			c.off = int64(len(utf8BOM))
 		}
 	}
 	want := size
@@ -92,8 +96,9 @@ func (c *cutter) next(size int) *chunk {
 			cut = c.safeCut()
 		}
 		if cut > 0 {
-			ch := &chunk{text: string(c.buf[:cut]), lineBase: c.line, last: c.eof && cut == len(c.buf)}
+			ch := &chunk{text: string(c.buf[:cut]), off: c.off, size: cut, lineBase: c.line, last: c.eof && cut == len(c.buf)}
 			c.line += strings.Count(ch.text, "\n")
+			c.off += int64(cut)
 			rest := copy(c.buf, c.buf[cut:])
 			c.buf = c.buf[:rest]
 			return ch

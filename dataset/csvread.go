@@ -63,6 +63,7 @@ func ReadCSV(ctx context.Context, r io.Reader, opts CSVOptions) (f *Frame, err e
 	if comma == 0 {
 		comma = ','
 	}
+	src := source(r) // before reading moves r
 	cut := &cutter{r: r, lazy: opts.LazyQuotes}
 	names, rest, err := readHeader(cut, comma, opts.LazyQuotes)
 	if err != nil {
@@ -84,6 +85,7 @@ func ReadCSV(ctx context.Context, r io.Reader, opts CSVOptions) (f *Frame, err e
 		kinds[j] = kindOf(t)
 	}
 	p := &csvParse{
+		source: src,
 		ctx:    ctx,
 		shape:  &csvShape{comma: comma, lazy: opts.LazyQuotes, names: names},
 		nulls:  newNullSet(opts.NullValues),
@@ -123,7 +125,7 @@ func readHeader(cut *cutter, comma rune, lazy bool) ([]string, *chunk, error) {
 				first = nil
 				continue
 			}
-			first = &chunk{text: first.text + more.text, lineBase: first.lineBase, last: more.last}
+			first = &chunk{text: first.text + more.text, off: first.off, size: first.size + more.size, lineBase: first.lineBase, last: more.last}
 			continue
 		}
 		if err != nil {
@@ -142,6 +144,8 @@ func readHeader(cut *cutter, comma rune, lazy bool) ([]string, *chunk, error) {
 		off := int(cr.InputOffset())
 		rest := &chunk{
 			text:     first.text[off:],
+			off:      first.off + int64(off),
+			size:     len(first.text) - off,
 			lineBase: first.lineBase + strings.Count(first.text[:off], "\n"),
 			last:     first.last,
 		}
@@ -151,6 +155,9 @@ func readHeader(cut *cutter, comma rune, lazy bool) ([]string, *chunk, error) {
 
 // csvParse holds the state of one ReadCSV call after the header.
 type csvParse struct {
+	// source, when not nil, reads the input again at an offset, so chunk
+	// text is dropped once parsed and read again only if needed.
+	source func(p []byte, off int64) error
 	ctx    context.Context
 	shape  *csvShape
 	nulls  *nullSet
@@ -195,7 +202,32 @@ func (p *csvParse) parse(ch *chunk, limit int) *chunkResult {
 		}
 		return nil
 	})
+	if p.source != nil {
+		ch.text = "" // read again if needed (string columns keep theirs)
+	}
 	return res
+}
+
+// source returns a function that reads r again at an offset from where
+// r stands now, or nil when r is not an io.ReaderAt and io.Seeker (as an
+// *os.File or a bytes.Reader is).
+func source(r io.Reader) func(p []byte, off int64) error {
+	ra, ok := r.(io.ReaderAt)
+	sk, ok2 := r.(io.Seeker)
+	if !ok || !ok2 {
+		return nil
+	}
+	base, err := sk.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil
+	}
+	return func(p []byte, off int64) error {
+		_, err := ra.ReadAt(p, base+off)
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
 }
 
 // sequential parses chunks in order on the calling goroutine until
@@ -402,6 +434,13 @@ func (p *csvParse) reread(final []cellKind) error {
 // were not kept as text.
 func (p *csvParse) rereadChunk(res *chunkResult, final []cellKind) (err error) {
 	defer recoverInto(&err, "csv")
+	if res.ch.text == "" && res.ch.size > 0 {
+		buf := make([]byte, res.ch.size)
+		if err := p.source(buf, res.ch.off); err != nil {
+			return fmt.Errorf("%w: reading again: %w", ErrInvalid, err)
+		}
+		res.ch.text = string(buf)
+	}
 	var need []int
 	for j, c := range res.cols {
 		if final[j] == kindString && c.kind != kindString && c.kind != kindNone {

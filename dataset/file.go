@@ -21,7 +21,10 @@ import (
 //
 // An unknown extension is an error wrapping ErrFormat; file system errors
 // are returned wrapped with the path; reader errors as the readers return
-// them, prefixed with the path.
+// them, prefixed with the path; a gzip stream that is not gzip or is cut
+// short gives an error wrapping ErrInvalid. Uncompressed files are read
+// through the *os.File, so ReadCSV reads chunks again from the file
+// instead of keeping its text, and ReadParquet and ReadIPC read in place.
 func ReadFile(ctx context.Context, path string, opts ...ReadOptions) (*Frame, error) {
 	var o ReadOptions
 	if len(opts) > 1 {
@@ -44,7 +47,7 @@ func ReadFile(ctx context.Context, path string, opts ...ReadOptions) (*Frame, er
 		read = func(r io.Reader) (*Frame, error) { return ReadCSV(ctx, r, co) }
 	case ".parquet", ".pq":
 		read = func(r io.Reader) (*Frame, error) {
-			if rs, ok := r.(*readErrs).r.(*os.File); ok {
+			if rs, ok := r.(*os.File); ok {
 				return ReadParquet(ctx, rs, o)
 			}
 			data, err := io.ReadAll(r)
@@ -54,12 +57,7 @@ func ReadFile(ctx context.Context, path string, opts ...ReadOptions) (*Frame, er
 			return ReadParquet(ctx, bytes.NewReader(data), o)
 		}
 	case ".arrow", ".feather", ".ipc":
-		read = func(r io.Reader) (*Frame, error) {
-			if fh, ok := r.(*readErrs).r.(*os.File); ok {
-				return ReadIPC(ctx, fh, o) // read in place
-			}
-			return ReadIPC(ctx, r, o)
-		}
+		read = func(r io.Reader) (*Frame, error) { return ReadIPC(ctx, r, o) }
 	case ".jsonl", ".ndjson", ".json":
 		read = func(r io.Reader) (*Frame, error) { return ReadJSONL(ctx, r, o) }
 	default:
@@ -70,21 +68,24 @@ func ReadFile(ctx context.Context, path string, opts ...ReadOptions) (*Frame, er
 		return nil, err
 	}
 	defer fh.Close()
-	var r io.Reader = fh
-	if gz {
-		zr, err := gzip.NewReader(fh)
+	if !gz {
+		f, err := read(fh)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: gzip: %w", ErrInvalid, path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		defer zr.Close()
-		r = zr
+		return f, nil
 	}
-	rr := &readErrs{r: r}
+	zr, err := gzip.NewReader(fh)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: gzip: %w", ErrInvalid, path, err)
+	}
+	defer zr.Close()
+	rr := &readErrs{r: zr}
 	f, err := read(rr)
 	if err != nil {
 		if rr.err != nil && !errors.Is(err, ErrInvalid) {
-			// A read error (such as a truncated gzip stream) that the
-			// reader passed on as it was.
+			// A gzip error (such as a truncated stream) that the reader
+			// passed on as it was.
 			return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, path, err)
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
