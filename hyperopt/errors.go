@@ -16,12 +16,9 @@ var (
 	// *PanicError.
 	ErrPanic = errors.New("hyperopt: trial panicked")
 	// ErrExhausted is returned by a Sampler that has nothing more to
-	// propose (a Portfolio without a fallback). Search treats it as the
-	// normal end of the search, not as a failure.
+	// propose (a Portfolio without a fallback): the normal end of a
+	// search, not a failure.
 	ErrExhausted = errors.New("hyperopt: sampler exhausted")
-	// ErrNoSuccess is returned by Search and Halving.Run when trials ran
-	// but none produced a finite loss.
-	ErrNoSuccess = errors.New("hyperopt: no trial succeeded")
 )
 
 // PanicError is the error of a trial that panicked. Error() contains

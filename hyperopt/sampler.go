@@ -10,8 +10,7 @@ import (
 // Observation is the outcome of one trial: a configuration, the budget it
 // ran with and its loss. Lower loss is better.
 type Observation struct {
-	// Trial is the index of the trial (Search) or of the configuration in
-	// the list given to Halving.Run.
+	// Trial is the index of the trial in its search.
 	Trial int `json:"trial"`
 	// Config is the evaluated configuration. Samplers must not mutate it.
 	Config map[string]any `json:"config"`
@@ -19,7 +18,7 @@ type Observation struct {
 	// trial; it is +Inf whenever Err is set.
 	Loss float64 `json:"loss"`
 	// Budget is the fidelity the trial ran with (rounds, trees, a row
-	// fraction: the caller decides). Search leaves it 0.
+	// fraction: the caller decides); 0 when fidelity is not varied.
 	Budget float64 `json:"budget,omitempty"`
 	// Err is the trial's error, nil if it succeeded.
 	Err error `json:"-"`
