@@ -77,4 +77,3 @@ func ExampleRun() {
 	// trial 1: diverged
 	// trial 2: hyperopt: trial panicked: trial 2: panic: index out of range
 }
-

@@ -123,4 +123,3 @@ func TestRunCancel(t *testing.T) {
 	}
 	assert.Greater(t, canceled, 900, "trials not started report ctx.Err()")
 }
-
