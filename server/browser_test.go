@@ -390,6 +390,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	)
 	shoot("laptop-dark.png", false)
 
+	// A past dataset reopens from the history, without the old results.
+	step("reopen the dataset",
+		chromedp.Click(chromedp.CSS("#datasets-list button")),
+		chromedp.WaitNotVisible(chromedp.ID("results")),
+		chromedp.WaitVisible(chromedp.ID("columns-table")),
+	)
+
 	// A long run can be cancelled from the page.
 	step("start a long run and cancel it",
 		chromedp.SetValue(chromedp.ID("budget"), "5m"),

@@ -226,6 +226,15 @@
 
   function showDataset(d) {
     state.dataset = d;
+    // A finished run belongs to the previous table: clear it away. A live
+    // one stays in view (and in the history) until it ends.
+    if (!state.job || FINAL[state.job.state]) {
+      stopWatching();
+      state.job = null;
+      state.model = null;
+      $("progress").hidden = true;
+      $("results").hidden = true;
+    }
     var p = d.profile || { columns: [] }, ds = d.dataset || {};
     var sec = $("profile");
     sec.hidden = false;
