@@ -10,9 +10,9 @@ import (
 // tree, histogram building visits each sampled row and feature about
 // 1 + log2(leaves)/2 times (the smaller child is built, the larger one
 // subtracted); split finding scans the bins of every leaf; multiclass grows
-// one tree per class and round. With early stopping on, the rounds are a
-// guess (30 / learning_rate, at most num_rounds); the search corrects it
-// with the times of finished trials.
+// one tree per class and round. With early stopping on (enough rows), the
+// rounds are a guess (40 / learning_rate, at most max_rounds); the search
+// corrects it with the times of finished trials.
 func Seconds(s models.Shape, p models.Params) float64 {
 	c, err := parseConfig(p)
 	if err != nil {
@@ -21,8 +21,10 @@ func Seconds(s models.Shape, p models.Params) float64 {
 	n := float64(max(s.Rows, 1))
 	f := float64(max(s.Features, 1))
 	rounds := float64(c.rounds)
-	if c.earlyStop > 0 {
-		rounds = min(rounds, max(100, 30/c.lr))
+	if c.earlyStop > 0 && s.Rows >= c.esMinRows {
+		// Up to max_rounds, stopping when the validation loss stalls: a
+		// guess that grows as the learning rate shrinks.
+		rounds = min(float64(c.maxRounds), max(100, 40/c.lr))
 	}
 	leaves := float64(c.maxLeaves)
 	if c.maxDepth > 0 {
