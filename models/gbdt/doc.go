@@ -27,11 +27,18 @@
 //
 // # Parallelism and determinism
 //
-// Histograms of big nodes are spread over `threads` goroutines by feature;
-// every feature's histogram is summed by one goroutine in row order, so a
-// fixed seed gives bit-identical models at any GOMAXPROCS. Prediction runs
-// blocks of rows in parallel over a flat tree layout with float thresholds,
-// so it needs no binner. Fit checks ctx between trees.
+// Fit starts `threads` - 1 worker goroutines once (an internal/par Pool)
+// and reuses them for every parallel loop of every tree: histograms of big
+// nodes are spread over them by feature (groups of four features, then
+// single features so the threads finish together), nodes of 16k+ rows are
+// partitioned and their gradients gathered in one chunk per thread, and
+// gradients, scores and leaf assignments run in row chunks. Every
+// feature's histogram is summed by one goroutine in row order and every
+// chunked step is an exact reordering, so a fixed seed gives bit-identical
+// models at any GOMAXPROCS or threads. A panic in any of these goroutines
+// is returned as Fit's error. Prediction runs blocks of rows in parallel
+// over a flat tree layout with float thresholds, so it needs no binner.
+// Fit checks ctx between trees.
 //
 // # Files
 //
