@@ -21,7 +21,7 @@
 //
 // Fit copies the kept rows (row-major) and never modifies models.Data.
 // After Fit, Predict, Query and MarshalBinary are safe for concurrent use;
-// Predict runs two goroutines.
+// Predict runs KNN.Threads goroutines (param "threads", two by default).
 //
 // # Accuracy
 //

@@ -54,13 +54,16 @@ func ParseWeighting(s string) (Weighting, error) {
 }
 
 // Block sizes of the distance products. A 64×192 product stays on
-// Dgemm's serial path (fewer than 4 blocks of 64×64), so Predict's own two
+// Dgemm's serial path (fewer than 4 blocks of 64×64), so Predict's own
 // goroutines are the only ones.
 const (
 	queryBlock = 64  // queries per GEMM block
 	trainBlock = 192 // training rows per GEMM block
-	workers    = 2   // goroutines per Predict
 )
+
+// DefaultThreads is the number of goroutines Predict uses when
+// KNN.Threads is 0.
+const DefaultThreads = 2
 
 // KNN is brute-force k-nearest-neighbours by Euclidean distance, for
 // classification (class probabilities are the weighted vote fractions of
@@ -77,9 +80,10 @@ const (
 // GEMM (clamped at 0), as scikit-learn's brute force does. Features are
 // used as given: scale them first (the dense feature view is standardised).
 //
-// Neighbors and Weights are read when predicting, MaxTrainRows and Seed
-// when fitting. The zero value is ready to use with the defaults. Predict
-// is safe for concurrent use after Fit and uses two goroutines.
+// Neighbors, Weights and Threads are read when predicting, MaxTrainRows
+// and Seed when fitting. The zero value is ready to use with the
+// defaults. Predict is safe for concurrent use after Fit and uses Threads
+// goroutines (two by default).
 type KNN struct {
 	// Neighbors is k (>= 1); 0 means DefaultNeighbors.
 	Neighbors int
@@ -90,6 +94,10 @@ type KNN struct {
 	// Seed drives the sample kept when there are more rows than
 	// MaxTrainRows.
 	Seed uint64
+	// Threads is the number of goroutines Predict uses (at most one per
+	// block of 64 queries); 0 means DefaultThreads. The result does not
+	// depend on it.
+	Threads int
 
 	p, k    int       // features, classes (0: regression)
 	n       int       // kept rows; 0 before Fit
@@ -231,7 +239,11 @@ func (m *KNN) Predict(dst []float64, X [][]float64) error {
 	}
 	k = min(k, m.n)
 	blocks := (nq + queryBlock - 1) / queryBlock
-	nw := min(workers, blocks)
+	threads := m.Threads
+	if threads <= 0 {
+		threads = DefaultThreads
+	}
+	nw := min(threads, blocks)
 	// Worker g takes blocks g, g+nw, ...; a panic in one is an error.
 	err = par.For(nw, nw, func(g int) {
 		s := m.newScratch(k)

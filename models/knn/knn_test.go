@@ -43,6 +43,8 @@ func TestFactoryParams(t *testing.T) {
 		{models.Params{"weights": 1.0}, false},
 		{models.Params{"max_train_rows": 0}, false},
 		{models.Params{"seed": -1}, false},
+		{models.Params{"threads": 3}, true},
+		{models.Params{"threads": -1}, false},
 		{models.Params{"K": 3}, false},
 	}
 	for _, tc := range cases {
@@ -186,6 +188,13 @@ func TestDeterministic(t *testing.T) {
 	runtime.GOMAXPROCS(prev)
 	assert.Equal(t, a, b, "same seed, any GOMAXPROCS")
 	assert.NotEqual(t, a, fit(2), "another seed keeps another sample")
+	for _, threads := range []int{1, 3, 8} {
+		m := &knn.KNN{Neighbors: 7, Weights: knn.Distance, MaxTrainRows: 1000, Seed: 1, Threads: threads}
+		require.NoError(t, m.Fit(t.Context(), d))
+		p := make([]float64, 500*3)
+		require.NoError(t, m.Predict(p, q))
+		assert.Equal(t, a, p, "threads %d", threads)
+	}
 
 	// Predict (two goroutines) agrees with a serial Query + vote.
 	m := &knn.KNN{Neighbors: 1}

@@ -31,9 +31,10 @@ func init() {
 // ("uniform" or "distance", default "uniform"), "max_train_rows" (int >= 1,
 // default 20000), "seed" (int >= 0, default 0: KNN.Seed, the stream that
 // draws the max_train_rows rows kept when there are more; with fewer rows
-// the seed changes nothing, as nothing else in kNN is random).
+// the seed changes nothing, as nothing else in kNN is random), "threads"
+// (int >= 0, default 0 = DefaultThreads: goroutines per Predict).
 func New(p models.Params) (models.Model, error) {
-	if err := p.Unknown("k", "weights", "max_train_rows", "seed"); err != nil {
+	if err := p.Unknown("k", "weights", "max_train_rows", "seed", "threads"); err != nil {
 		return nil, err
 	}
 	m := &KNN{}
@@ -59,6 +60,12 @@ func New(p models.Params) (models.Model, error) {
 		return nil, fmt.Errorf("%w: knn seed = %d, want >= 0", models.ErrParam, seed)
 	}
 	m.Seed = uint64(seed)
+	if m.Threads, err = p.Int("threads", 0); err != nil {
+		return nil, err
+	}
+	if m.Threads < 0 {
+		return nil, fmt.Errorf("%w: knn threads = %d, want >= 0", models.ErrParam, m.Threads)
+	}
 	if m.Neighbors < 1 || m.MaxTrainRows < 1 {
 		return nil, fmt.Errorf("%w: knn k = %d, max_train_rows = %d, want both >= 1", models.ErrParam, m.Neighbors, m.MaxTrainRows)
 	}
