@@ -67,11 +67,18 @@
   function fmtNum(x) {
     if (x == null || typeof x !== "number" || !isFinite(x)) return "–";
     var a = Math.abs(x);
-    if (a >= 1000) return x.toLocaleString(undefined, { maximumFractionDigits: 1 });
-    if (a >= 100) return x.toFixed(2);
     if (a === 0) return "0";
     if (a < 0.001) return x.toExponential(2);
-    return x.toFixed(4).replace(/0+$/, "").replace(/\.$/, "");
+    return x.toLocaleString(undefined, { maximumFractionDigits: a >= 1000 ? 1 : a >= 100 ? 2 : 4 });
+  }
+  // fmtAxis labels a chart axis whose ticks are step apart: enough
+  // decimals to tell the ticks apart, and M for millions.
+  function fmtAxis(x, step) {
+    if (!(step > 0)) step = Math.abs(x) || 1;
+    if (Math.abs(x) >= 1e6 && step >= 1e4) {
+      return (x / 1e6).toLocaleString(undefined, { maximumFractionDigits: Math.max(0, Math.ceil(-Math.log10(step / 1e6)) + 1) }) + "M";
+    }
+    return x.toLocaleString(undefined, { maximumFractionDigits: Math.max(0, Math.min(6, Math.ceil(-Math.log10(step)) + 1)) });
   }
   function fmtSecs(s) {
     if (s == null || !isFinite(s)) return "–";
@@ -543,23 +550,36 @@
     }
     var pts = state.points;
     var padL = 56, padR = 14, padT = 14, padB = 24;
-    var iw = W - padL - padR, ih = H - padT - padB;
+    var iw, ih = H - padT - padB;
     if (!pts.length) {
       s("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "The best score appears here as trials finish");
       $("chart-caption").textContent = "Best score over time";
       return;
     }
     var tEnd = Math.max(pts[pts.length - 1].t, (state.lastProgress && state.lastProgress.elapsed_seconds) || 0, 1);
+    // The y range covers the improvements after the first when the first
+    // (often a weak baseline) is far off: it would flatten the rest. Its
+    // point is then drawn clamped at the edge.
+    var ranged = pts;
+    if (pts.length >= 3) {
+      var rest = pts.slice(1), rmin = Infinity, rmax = -Infinity;
+      rest.forEach(function (p) { rmin = Math.min(rmin, p.v); rmax = Math.max(rmax, p.v); });
+      var off = Math.max(pts[0].v - rmax, rmin - pts[0].v), spread = rmax - rmin;
+      if (off > 3 * spread && spread > off / 20) ranged = rest;
+    }
     var vmin = Infinity, vmax = -Infinity;
-    pts.forEach(function (p) { vmin = Math.min(vmin, p.v); vmax = Math.max(vmax, p.v); });
+    ranged.forEach(function (p) { vmin = Math.min(vmin, p.v); vmax = Math.max(vmax, p.v); });
     if (vmax - vmin < 1e-9) { var pad = Math.abs(vmax) * 0.01 || 0.01; vmin -= pad; vmax += pad; }
     var span = vmax - vmin; vmin -= span * 0.08; vmax += span * 0.08;
+    var labels = [0, 1, 2, 3].map(function (i) { return fmtAxis(vmin + (vmax - vmin) * i / 3, (vmax - vmin) / 3); });
+    padL = 14 + 7 * Math.max.apply(null, labels.map(function (l) { return l.length; }));
+    iw = W - padL - padR;
     function X(t) { return padL + iw * t / tEnd; }
-    function Y(v) { return padT + ih * (1 - (v - vmin) / (vmax - vmin)); }
+    function Y(v) { return Math.min(padT + ih, Math.max(padT, padT + ih * (1 - (v - vmin) / (vmax - vmin)))); }
     for (var i = 0; i <= 3; i++) {
-      var v = vmin + (vmax - vmin) * i / 3, y = Y(v);
+      var y = Y(vmin + (vmax - vmin) * i / 3);
       s("line", { class: "grid", x1: padL, x2: W - padR, y1: y, y2: y });
-      s("text", { x: padL - 8, y: y + 4, "text-anchor": "end" }, fmtNum(v));
+      s("text", { x: padL - 8, y: y + 4, "text-anchor": "end" }, labels[i]);
     }
     s("text", { x: padL, y: H - 6 }, "0s");
     s("text", { x: W - padR, y: H - 6, "text-anchor": "end" }, fmtSecs(tEnd));
