@@ -394,7 +394,7 @@
     if (pr.best_score != null) addPoint(pr.elapsed_seconds, pr.best_score);
     else if (ev.best != null) addPoint(pr.elapsed_seconds, ev.best);
     renderProgress(ev.state, pr);
-    if (ev.kind === "trial_finished" || ev.kind === "new_best") refreshLiveBoard(ev.seq);
+    if (ev.kind === "trial_finished" || ev.kind === "new_best") refreshLiveBoard();
     if (FINAL[ev.state]) {
       if (state.es) { state.es.close(); state.es = null; }
       finishJob(state.job.id);
@@ -603,6 +603,7 @@
     $("results-sub").textContent = (job.leaderboard.rows.length) + " trials";
     $("download-link").hidden = true;
     renderLeaderboard(job.leaderboard);
+    $("insights").hidden = true;
     var imp = clear($("importance"));
     imp.appendChild(h("p", { class: "muted", text: "Importances are computed when the run finishes." }));
     $("predict").hidden = true;
@@ -630,6 +631,7 @@
     dl.textContent = "Download model (" + fmtBytes(mod.size) + ")";
     renderLeaderboard(m.leaderboard || (job && job.leaderboard));
     renderImportance(m.importance || []);
+    renderInsights(m);
     renderPredictForm(m);
     $("predict").hidden = false;
     if (!job) {
@@ -682,6 +684,36 @@
     });
     if (imp.length > top.length) box.appendChild(h("p", { class: "muted", text: (imp.length - top.length) + " more columns matter less." }));
     box.appendChild(h("p", { class: "hint", text: "Drop in the metric when a column is shuffled (out of fold)." }));
+  }
+
+  // renderInsights shows the plan and the plain-language insights of a
+  // model, for services whose GET /models/{id} includes them.
+  function renderInsights(m) {
+    var card = $("insights"), facts = clear($("plan-facts")), prose = clear($("insights-text"));
+    var plan = m.plan, any = false;
+    function fact(k, v) {
+      if (v == null || v === "") return;
+      facts.appendChild(h("div", null, h("dt", { text: k }), h("dd", { text: String(v) })));
+      any = true;
+    }
+    if (plan && typeof plan === "object") {
+      fact("Planner", plan.planner);
+      if (Array.isArray(plan.trials)) {
+        var names = [];
+        plan.trials.forEach(function (c) { if (c && c.model && names.indexOf(c.model) < 0) names.push(c.model); });
+        fact("Planned trials", plan.trials.length + (names.length ? " (" + names.join(", ") + ")" : ""));
+      }
+      var v = plan.validation;
+      if (v && v.folds) fact("Validation", v.folds + "-fold" + (v.repeats > 1 ? " × " + v.repeats : "") + (v.final_fit ? ", " + v.final_fit : ""));
+      if (plan.ensemble && plan.ensemble.method) fact("Ensemble", plan.ensemble.method);
+      if (plan.rationale) prose.appendChild(h("p", { text: plan.rationale }));
+      (plan.notes || []).forEach(function (n) { prose.appendChild(h("p", { class: "muted", text: n })); });
+    }
+    if (typeof m.insights === "string" && m.insights.trim()) {
+      m.insights.trim().split(/\n\s*\n/).forEach(function (para) { prose.appendChild(h("p", { text: para.trim() })); });
+      any = true;
+    }
+    card.hidden = !any && !prose.firstChild;
   }
 
   function renderPredictForm(m) {
