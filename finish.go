@@ -70,7 +70,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k > 0 {
 			gm = evaluate.LogLoss{}
 			if r.metric.Greater() { // accuracy-like, in [0, 1]: one row is 1/n
-				slack = 1 / float64(len(r.y))
+				slack = 1 / float64(len(r.oy))
 			}
 		}
 		if blend, mw, mm, row, err := r.greedyWithin(cand, oofs, gm, len(trials)); err != nil {
@@ -85,7 +85,9 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		// A stacker over the best few, kept only if it beats both the
 		// greedy blend and the best trial out of fold (all scored on
 		// pooled OOF rows).
-		if sc := cand[:r.stackCount(cand)]; len(sc) > 1 && ens.Method != "greedy_only" {
+		// The stacker cross-validates its meta-model on the CV folds; a
+		// holdout has none.
+		if sc := cand[:r.stackCount(cand)]; len(sc) > 1 && ens.Method != "greedy_only" && !r.holdout {
 			if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
 				lb.Rows = append(lb.Rows, srow)
 				if r.beats(st.Score, r.pooledScore(oof)) && r.beats(st.Score, r.pooledScore(best.oof)) {
@@ -187,7 +189,7 @@ func (r *run) overPredictLimit(secondsPer1k float64) bool {
 func (r *run) greedyWithin(cand []*trial, oofs [][]float64, m evaluate.Metric, id int) ([]float64, []float64, []*trial, evaluate.Row, error) {
 	cand, oofs = slices.Clone(cand), slices.Clone(oofs)
 	for {
-		ens, err := ensemble.Greedy(oofs, r.y, r.w, r.k, m, 0)
+		ens, err := ensemble.Greedy(oofs, r.oy, r.ow, r.k, m, 0)
 		if err != nil {
 			return nil, nil, nil, evaluate.Row{}, err
 		}
@@ -292,7 +294,7 @@ func (r *run) stackView() models.Input {
 
 // pooledScore scores OOF predictions over all rows at once.
 func (r *run) pooledScore(oof []float64) float64 {
-	s, err := r.metric.Score(r.y, oof, r.k, r.w)
+	s, err := r.metric.Score(r.oy, oof, r.k, r.ow)
 	if err != nil {
 		return evaluate.Worst(r.metric)
 	}
@@ -318,6 +320,9 @@ func (r *run) foldScores(oof []float64) ([]float64, error) {
 	for fi, s := range r.splits {
 		pred := make([]float64, len(s.Test)*width)
 		for j, i := range s.Test {
+			if r.holdout {
+				i = j
+			}
 			copy(pred[j*width:(j+1)*width], oof[i*width:(i+1)*width])
 		}
 		sc, err := r.metric.Score(r.foldY[fi], pred, r.k, r.foldW[fi])
@@ -337,18 +342,18 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 		return
 	}
 	if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k == 2 {
-		p1 := make([]float64, len(r.y))
+		p1 := make([]float64, len(r.oy))
 		for i := range p1 {
 			p1[i] = oof[2*i+1]
 		}
-		th, sc, err := evaluate.TuneThreshold(r.y, p1, r.w, r.metric)
-		base, err2 := r.metric.Score(r.y, oof, r.k, r.w)
+		th, sc, err := evaluate.TuneThreshold(r.oy, p1, r.ow, r.metric)
+		base, err2 := r.metric.Score(r.oy, oof, r.k, r.ow)
 		if err == nil && err2 == nil && r.beats(sc, base) && th > 0 && th < 1 {
 			p.threshold = th
 		}
 	}
 	if r.metric.Name() == evaluate.NameLogLoss {
-		t, err := ensemble.TemperatureScale(oof, r.y, r.w, r.k)
+		t, err := ensemble.TemperatureScale(oof, r.oy, r.ow, r.k)
 		if err == nil && math.Abs(t.T-1) > 1e-3 {
 			p.temperature = t.T
 		}
@@ -358,7 +363,11 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 // refit trains t's configuration once on all rows, if its estimated time
 // (its mean fold fit time, scaled by rows) fits what is left.
 func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
-	est := t.fitSec / float64(len(r.splits)) * float64(r.nfolds) / float64(r.nfolds-1)
+	share := float64(r.nfolds-1) / float64(r.nfolds) // of the rows each fold model trained on
+	if r.holdout {
+		share = 1 - r.planned.Validation.Holdout
+	}
+	est := t.fitSec / float64(len(r.splits)) / share
 	if left := r.timeLeft(); est*1.2 > left.Seconds()*0.8 {
 		return nil, fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est, left.Seconds())
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/llm"
 	"github.com/automl-agent/automl/llm/llmtest"
 	"github.com/automl-agent/automl/planner"
@@ -174,4 +175,50 @@ func TestDefaultPlannerIsHeuristic(t *testing.T) {
 	assert.Equal(t, "heuristic", a.Planning.Planner)
 	assert.Equal(t, 5, a.Options.Folds)
 	assert.Equal(t, 5, a.Options.Repeats) // under 1,000 rows
+}
+
+// A plan with a holdout trains each trial once, scores it on the held-out
+// rows, and still blends and predicts, for every task.
+func TestHoldoutPlan(t *testing.T) {
+	holdout := planner.PlannerFunc(func(ctx context.Context, b *planner.Brief) (*planner.Plan, error) {
+		p, err := planner.Heuristic{}.Plan(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		p.Planner = "holdout"
+		p.Validation.Holdout = 0.25
+		return p, nil
+	})
+	for _, kind := range []string{"binary", "multiclass", "regression"} {
+		t.Run(kind, func(t *testing.T) {
+			f := readCSV(t, synthCSV(600, kind, 9))
+			defer f.Release()
+			var folds []int
+			res, err := automl.New(automl.Options{MaxTrials: 10, Seed: 3, Planner: holdout}).Fit(t.Context(), f, "target")
+			require.NoError(t, err)
+			assert.Equal(t, "holdout", res.Planning.Planner)
+			assert.Equal(t, 1, res.Options.Folds)
+			for _, row := range res.Leaderboard.Rows {
+				if row.Status == evaluate.StatusOK && len(row.FoldScores) > 0 {
+					folds = append(folds, len(row.FoldScores))
+				}
+			}
+			require.NotEmpty(t, folds)
+			for _, n := range folds {
+				assert.Equal(t, 1, n)
+			}
+			best := res.Leaderboard.Rows[0]
+			switch kind {
+			case "regression":
+				assert.Greater(t, best.Score, 0.0)
+				assert.Less(t, best.Score, 2.0, "holdout RMSE")
+			default:
+				assert.Greater(t, best.Score, 0.7, "holdout accuracy")
+			}
+			preds, err := res.Predictor.Predict(t.Context(), f)
+			require.NoError(t, err)
+			assert.Equal(t, 600, max(len(preds.Values), len(preds.Labels)))
+			assert.NotEmpty(t, res.Importance)
+		})
+	}
 }

@@ -346,7 +346,9 @@ func cost(s models.Spec) float64 {
 }
 
 // makeSplits cuts the training rows into cross-validation folds, redrawn
-// Options.Repeats times; r.nfolds is the number of folds of one repeat.
+// as many times as the plan's repeats (r.nfolds is the number of folds of
+// one repeat), or, when the plan asks for a holdout, into one split
+// (r.nfolds is 1 and r.holdout true).
 func (r *run) makeSplits() ([]evaluate.Split, error) {
 	n := len(r.y)
 	k := r.planned.Validation.Folds
@@ -363,6 +365,27 @@ func (r *run) makeSplits() ([]evaluate.Split, error) {
 	if k < 2 {
 		return nil, fmt.Errorf("%w: %d usable rows are too few to validate a model", ErrInput, n)
 	}
+	if h := r.planned.Validation.Holdout; h > 0 && r.groups == nil {
+		// One split: the out-of-fold vectors then cover the held-out rows
+		// only, in that split's order (r.oy, r.ow).
+		var s evaluate.Split
+		var err error
+		if r.k > 0 {
+			s, err = evaluate.StratifiedHoldout(r.y, r.k, h, r.o.Seed)
+		} else {
+			s, err = evaluate.Holdout(n, h, r.o.Seed)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		r.nfolds, r.holdout = 1, true
+		r.oy = pick(r.y, s.Test)
+		if r.w != nil {
+			r.ow = pick(r.w, s.Test)
+		}
+		return []evaluate.Split{s}, nil
+	}
+	r.oy, r.ow = r.y, r.w
 	reps := max(1, r.planned.Validation.Repeats)
 	r.nfolds = k
 	var out []evaluate.Split

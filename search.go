@@ -346,8 +346,7 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 			t.err = fmt.Errorf("cut at the deadline: %w", err)
 		}
 	}
-	n := len(r.y)
-	oof := make([]float64, models.OutputLen(n, r.k))
+	oof := make([]float64, models.OutputLen(len(r.oy), r.k))
 	fitted := make([]models.Model, len(r.splits))
 	var fitDur, predDur time.Duration
 	width := max(r.k, 1)
@@ -395,6 +394,9 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 		// Every repeat predicts each row once: average the repeats.
 		reps := float64(len(r.splits) / r.nfolds)
 		for j, i := range s.Test {
+			if r.holdout {
+				i = j // the out-of-fold vector covers the held-out rows, in order
+			}
 			for c := range width {
 				oof[i*width+c] += pred[j*width+c] / reps
 			}
@@ -418,7 +420,7 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 	// trial: the first repeat's fold models when bagged, one when refit.
 	// Each split's model predicted its held-out rows: every repeat
 	// predicts each of the n rows once.
-	perModel := predDur.Seconds() / float64(n*(len(r.splits)/r.nfolds)) * 1000
+	perModel := predDur.Seconds() / float64(len(r.oy)*(len(r.splits)/r.nfolds)) * 1000
 	kept := r.nfolds
 	if r.o.FinalFit == FinalRefit {
 		kept = 1
@@ -458,7 +460,7 @@ func (r *run) tieBreak(oof []float64) float64 {
 	if r.k > 0 {
 		m = evaluate.LogLoss{}
 	}
-	s, err := m.Score(r.y, oof, r.k, r.w)
+	s, err := m.Score(r.oy, oof, r.k, r.ow)
 	if err != nil {
 		return math.NaN()
 	}

@@ -67,7 +67,7 @@ func ExampleHeuristic() {
 	fmt.Println("valid:", planner.Validate(p, b) == nil)
 	// Output:
 	// 248 rows, 2 classes, balance [0.665 0.335]
-	// {Folds:5 Repeats:5 FinalFit:bag}
+	// {Folds:5 Repeats:5 FinalFit:bag Holdout:0}
 	// logistic map[C:1]
 	// gbdt map[]
 	// logistic map[C:0.1]

@@ -281,3 +281,37 @@ func BenchmarkPlanPrompt(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "prompt-bytes")
 }
+
+// Big and crowded tables validate on one holdout split; fixed folds,
+// fixed repeats, groups or plenty of time keep cross-validation.
+func TestHeuristicHoldout(t *testing.T) {
+	ms := []ModelInfo{
+		{Name: "gbdt", Portfolio: []models.Params{{}}, Seconds: []float64{30}},
+		{Name: "ridge", Portfolio: []models.Params{{}}, Seconds: []float64{2}},
+	}
+	b := briefOf(200_000, 0, 60*time.Second, ms)
+	require.True(t, Crowded(b))
+	p := heur(t, b)
+	assert.Equal(t, HoldoutShare, p.Validation.Holdout)
+	require.NoError(t, Validate(p, b))
+
+	for name, change := range map[string]func(*Brief){
+		"not big":        func(b *Brief) { b.Facts.Rows = BigRows },
+		"plenty of time": func(b *Brief) { b.Budget = time.Hour },
+		"fixed folds":    func(b *Brief) { b.Fixed.Folds = 5 },
+		"fixed repeats":  func(b *Brief) { b.Fixed.Repeats = 1 },
+		"groups":         func(b *Brief) { b.Fixed.Groups = 1000 },
+	} {
+		c := briefOf(200_000, 0, 60*time.Second, ms)
+		change(c)
+		assert.Zero(t, heur(t, c).Validation.Holdout, name)
+	}
+
+	// An out-of-range or forbidden holdout is invalid, and Normalize
+	// turns it into cross-validation.
+	p.Validation.Holdout = 0.9
+	require.Error(t, Validate(p, b))
+	Normalize(p, b)
+	assert.Zero(t, p.Validation.Holdout)
+	require.NoError(t, Validate(p, b))
+}

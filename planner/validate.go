@@ -126,6 +126,15 @@ func Validate(p *Plan, b *Brief) error {
 	if g := b.Fixed.Groups; g > 0 && v.Folds > g {
 		bad("validation.folds is %d, more than the %d groups", v.Folds, g)
 	}
+	if h := v.Holdout; h != 0 && !(h >= 0.05 && h <= 0.5) {
+		bad("validation.holdout is %v, want 0 (cross-validation) or 0.05 to 0.5", h)
+	}
+	if v.Holdout > 0 && b.Fixed.Groups > 0 {
+		bad("validation.holdout is set but rows come in groups: cross-validate by group")
+	}
+	if v.Holdout > 0 && (b.Fixed.Folds > 0 || b.Fixed.Repeats > 0) {
+		bad("validation.holdout is set but the caller fixed the folds or repeats")
+	}
 	if v.Repeats < 1 || v.Repeats > 20 {
 		bad("validation.repeats is %d, want 1 to 20", v.Repeats)
 	}
@@ -466,6 +475,10 @@ func Normalize(p *Plan, b *Brief) []string {
 	if *v == (Validation{}) {
 		*v = h.Validation
 		note("validation: missing; the heuristic's used")
+	}
+	if hv := v.Holdout; hv != 0 && (!(hv >= 0.05 && hv <= 0.5) || b.Fixed.Groups > 0 || b.Fixed.Folds > 0 || b.Fixed.Repeats > 0) {
+		v.Holdout = 0
+		note("validation.holdout: not usable here; cross-validation instead")
 	}
 	maxFolds := math.MaxInt
 	if b.Facts.Rows > 0 {
