@@ -134,7 +134,7 @@ type run struct {
 	y, w     []float64
 	oy, ow   []float64 // target and weights of the rows out-of-fold vectors cover: y and w, or the holdout's
 	holdout  bool      // one split instead of cross-validation (oy covers its held-out rows)
-	groups   []string // per row, with Options.Group; nil otherwise
+	groups   []string  // per row, with Options.Group; nil otherwise
 	metric   evaluate.Metric
 	pipe     *preprocess.Pipeline
 	specs    []models.Spec
