@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"context"
 	"errors"
 	"io"
 	"math"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // smallChunks makes ReadCSV cut its input every few bytes for the rest of
@@ -163,4 +166,34 @@ func FuzzParseNumber(f *testing.F) {
 			t.Fatalf("parseInt(%q) = %d, %v; strconv %d, %v", s, gi, iok, wi, ierr)
 		}
 	})
+}
+
+// TestReadCSVChunked reads a mixed table cut into many chunks and
+// compares it with the reference reader, through both the text-keeping
+// and the read-again paths; a float column whose last cell is text must
+// become a string column with every cell as written.
+func TestReadCSVChunked(t *testing.T) {
+	smallChunks(t, 1<<10, 64<<10)
+	data := synthCSV(20_000, true)
+	data = append(data, []byte("oops,"+strings.Repeat("1,", 15)+"true,2024-01-01,level1,\"x\",1\n")...)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	want, err := readCSVReference(t.Context(), strings.NewReader(string(data)), CSVOptions{Allocator: mem})
+	require.NoError(t, err)
+	defer want.Release()
+	for _, r := range []io.Reader{strings.NewReader(string(data)), struct{ io.Reader }{strings.NewReader(string(data))}} {
+		got, err := ReadCSV(t.Context(), r, CSVOptions{Allocator: mem})
+		require.NoError(t, err)
+		assert.Empty(t, sameFrame(want, got))
+		assert.Equal(t, "utf8", got.Column(0).DataType().String(), "x0 ends with text")
+		assert.Equal(t, "dictionary<values=utf8, indices=int32, ordered=false>", got.Column(got.ColumnIndex("cat")).DataType().String())
+		assert.Equal(t, "utf8", got.Column(got.ColumnIndex("note")).DataType().String(), "many distinct values")
+		assert.Equal(t, "int64", got.Column(got.ColumnIndex("n0")).DataType().String())
+		assert.Equal(t, "timestamp[us, tz=UTC]", got.Column(got.ColumnIndex("day")).DataType().String())
+		got.Release()
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = ReadCSV(ctx, strings.NewReader(string(data)), CSVOptions{Allocator: mem})
+	assert.ErrorIs(t, err, context.Canceled)
 }
