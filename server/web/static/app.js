@@ -179,6 +179,12 @@
       saveToken($("token-input").value.trim());
     });
     $("token-clear").addEventListener("click", function () { saveToken(""); });
+    $("token-panel").addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") return;
+      this.hidden = true;
+      $("token-toggle").setAttribute("aria-expanded", "false");
+      $("token-toggle").focus();
+    });
   }
   function saveToken(t) {
     state.token = t;
@@ -241,6 +247,7 @@
       state.model = null;
       $("progress").hidden = true;
       $("results").hidden = true;
+      document.title = "AutoML: train a model on your table";
     }
     var p = d.profile || { columns: [] }, ds = d.dataset || {};
     var sec = $("profile");
@@ -453,6 +460,10 @@
     $("progress-sub").textContent = sub.join(" · ");
     updateClock(FINAL[st] ? 0 : pr.remaining_seconds, pr, st);
     $("cancel-button").hidden = !!FINAL[st];
+    // The tab's title shows a live run's state, for when it is in the background.
+    var what = state.job && state.job.target ? " “" + state.job.target + "”" : "";
+    document.title = (st === "running" ? "Training" + what + (pr.best_score != null ? " · best " + fmtNum(pr.best_score) : "") :
+      st === "queued" ? "Queued" + what : "Run " + st + what) + " · AutoML";
   }
   function updateClock(left, pr, st) {
     $("stat-left").textContent = st === "queued" ? "–" : fmtSecs(left);
