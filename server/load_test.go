@@ -26,12 +26,15 @@ import (
 
 // The load test: 50 clients predicting one record at a time against one
 // predictor, a blend of boosted trees and forests fitted on a
-// titanic-shaped table (891 rows; numbers, categories, missing values).
+// titanic-shaped table (numbers, categories, missing values).
 //
 //	AUTOML_LATENCY=1 go test ./server -run TestPredictLatency -v   # library level
 //	go test ./server -run '^$' -bench PredictConcurrent   # through HTTP
 
 const loadClients = 50
+
+// loadRows is the training table's size, the Titanic's.
+const loadRows = 891
 
 // titanicCSV returns a synthetic table shaped like the Titanic passenger
 // list, with a survived target that depends on sex, class, age and fare.
@@ -69,7 +72,7 @@ var loadRecord = map[string]any{"pclass": 3.0, "sex": "male", "age": 22.0, "sibs
 
 // loadModel fits the load test's predictor once per process.
 var loadModel = sync.OnceValues(func() (*automl.Result, error) {
-	f, err := dataset.ReadCSV(context.Background(), strings.NewReader(titanicCSV(891, 1)), dataset.CSVOptions{})
+	f, err := dataset.ReadCSV(context.Background(), strings.NewReader(titanicCSV(loadRows, 1)), dataset.CSVOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +160,9 @@ func TestPredictLatency(t *testing.T) {
 	res, err := loadModel()
 	require.NoError(t, err)
 	p := res.Predictor
-	t.Logf("predictor: %s", p)
+	var file bytes.Buffer
+	require.NoError(t, p.Save(&file))
+	t.Logf("predictor: %s, %.1f MB", p, float64(file.Len())/1e6)
 	recs := []map[string]any{loadRecord}
 	predict := func() error {
 		_, err := p.PredictRecords(context.Background(), recs)
