@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -104,4 +105,23 @@ func TestFailedJob(t *testing.T) {
 	var ms ModelList
 	c.json(http.MethodGet, "/models", nil, &ms)
 	assert.Empty(t, ms.Models)
+}
+
+// TestCloseLeavesNoGoroutines: after a job, a stream and a prediction,
+// closing the server and its HTTP server leaves no goroutine behind.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv := start(t, Options{DataDir: t.TempDir(), Jobs: 2})
+	_, j, _ := trainIris(t, srv.c)
+	status, b := srv.c.json(http.MethodPost, "/predict", PredictRequest{ModelID: j.ModelID, Records: irisRecords}, nil)
+	require.Equal(t, http.StatusOK, status, "%s", b)
+	srv.stop()
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
 }
