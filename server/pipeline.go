@@ -14,6 +14,7 @@ import (
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/models"
 )
 
 // decodeJSON reads the JSON body of r into v: one object, no unknown
@@ -104,6 +105,12 @@ func (s *Server) newJob(r *http.Request, req RunRequest) (*job, error) {
 		case "", automl.FinalBag, automl.FinalRefit:
 		default:
 			return nil, bad("options.final_fit %q: want bag, refit or empty", o.FinalFit)
+		}
+		known := models.Default().Names()
+		for _, m := range append(slices.Clone(o.Include), o.Exclude...) {
+			if !slices.Contains(known, m) {
+				return nil, bad("options: unknown model %q (known: %s)", m, strings.Join(known, ", "))
+			}
 		}
 		for _, c := range append([]string{o.Weight, o.Group}, o.Drop...) {
 			if c != "" && !slices.Contains(d.Dataset.Columns, c) {
@@ -278,8 +285,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-s.closing:
 			// Close interrupts the job: send its last events first.
-			<-changed
-			continue
+			select {
+			case <-changed:
+			case <-r.Context().Done():
+				return
+			}
 		case <-changed:
 		case <-tick.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {

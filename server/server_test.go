@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
@@ -347,4 +348,36 @@ func TestCancelAndQueue(t *testing.T) {
 	}
 	assert.Equal(t, []JobState{JobCancelled, JobCancelled}, states)
 	assert.True(t, slices.ContainsFunc(jobs.Jobs, func(j Job) bool { return j.ID == r1.JobID }))
+}
+
+// TestMountedUnderPrefix: the handler works under a prefix of another
+// router, dashboard and API alike.
+func TestMountedUnderPrefix(t *testing.T) {
+	s, err := New(Options{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("app")) })
+	mux.Handle("/ml/", http.StripPrefix("/ml", s.Handler()))
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	defer s.Close()
+	c := &client{t: t, base: ts.URL, hc: ts.Client()}
+
+	status, b, _ := c.do(http.MethodGet, "/", nil, "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "app", string(b))
+	status, b, h := c.do(http.MethodGet, "/ml/", nil, "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, h.Get("Content-Type"), "text/html")
+	assert.Contains(t, string(b), "<html")
+	for _, path := range []string{"/ml/health", "/ml/openapi.json", "/ml/datasets"} {
+		status, b, _ := c.do(http.MethodGet, path, nil, "")
+		assert.Equal(t, http.StatusOK, status, "%s: %s", path, b)
+	}
+	c.base = ts.URL + "/ml"
+	status, b = c.upload("/analyze", "iris.csv", readFile(t, "testdata/iris.csv"))
+	assert.Equal(t, http.StatusCreated, status, "%s", b)
+	status, b = c.json(http.MethodGet, "/nope", nil, nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Equal(t, CodeNotFound, errCode(t, b))
 }
