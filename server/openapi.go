@@ -217,7 +217,7 @@ func openAPISpec() obj {
 			"description": "text/event-stream: each event has id (JobEvent.seq), event (JobEvent.kind) and data (a JobEvent as JSON). Replays from the start or after Last-Event-ID, follows the job live, and ends after the event with a final state. Sends ': keep-alive' comments every 15 s.",
 			"parameters":  append(idParam("job"), obj{"name": "Last-Event-ID", "in": "header", "required": false, "schema": obj{"type": "string"}, "description": "resume after this event id"}),
 			"responses": common(obj{"200": obj{"description": "the event stream", "content": obj{"text/event-stream": obj{"schema": obj{"type": "string"},
-				"itemSchema": schema(JobEvent{})}}}}, "400", "401", "404", "500", "503")}},
+				"x-event-schema": schema(JobEvent{})}}}}, "400", "401", "404", "500", "503")}},
 		"/pipeline/cancel/{id}": obj{"post": obj{"operationId": "cancel", "tags": []string{"pipeline"}, "summary": "Cancel a queued or running job", "parameters": idParam("job"),
 			"responses": common(obj{"200": ok("the job, cancelled or being cancelled", Job{})}, "401", "404", "409", "500", "503")}},
 		"/pipeline/jobs": obj{"get": obj{"operationId": "listJobs", "tags": []string{"pipeline"}, "summary": "List jobs, newest first",
