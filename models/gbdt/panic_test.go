@@ -19,7 +19,7 @@ import (
 func TestWorkerPanicIsFitError(t *testing.T) {
 	spec, err := models.Default().Spec("gbdt")
 	require.NoError(t, err)
-	m, err := spec.New(models.Params{"threads": 2, "num_rounds": 3})
+	m, err := spec.New(models.Params{"threads": 2, "max_rounds": 3})
 	require.NoError(t, err)
 	d := synth(20000, 8, 2, false, 3) // 160k row-features: the root is built in parallel
 

@@ -94,7 +94,7 @@ func TestPredictMatchesReferenceWalk(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := synth(3000, 6, tc.classes, tc.cat, 41)
-			m := fit(t, d, models.Params{"num_rounds": 15}.Merge(tc.p))
+			m := fit(t, d, models.Params{"num_rounds": 15, "max_rounds": 15}.Merge(tc.p))
 			X := noisyRows(1037, 6, 1, 42)
 			want := refRaw(m, X)
 			got := m.rawScores(X)
