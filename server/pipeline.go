@@ -261,12 +261,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	if live == nil {
 		// Ended: replay the stored events.
-		evs, err := s.store.jobEvents(r.Context(), v.ID, after)
+		evs, err := s.store.jobEvents(r.Context(), v.ID, 0)
 		if err != nil {
 			s.log.ErrorContext(r.Context(), "job events", "job", v.ID, "err", err)
 			return
 		}
-		_ = write(evs)
+		evs = withFinalEvent(evs, v)
+		i, _ := slices.BinarySearchFunc(evs, after+1, func(e JobEvent, seq int64) int { return int(e.Seq - seq) })
+		_ = write(evs[i:])
 		return
 	}
 	_, _ = fmt.Fprint(w, "retry: 2000\n\n")
@@ -300,4 +302,19 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// withFinalEvent returns the stored events of job v, ending with a state
+// event: a job that a crash interrupted has none stored (its events were
+// in the memory of the process that died), so one is made from the job.
+func withFinalEvent(evs []JobEvent, v Job) []JobEvent {
+	if n := len(evs); n > 0 && evs[n-1].Kind == EventState && evs[n-1].State.Final() {
+		return evs
+	}
+	t := v.CreatedAt
+	if v.FinishedAt != nil {
+		t = *v.FinishedAt
+	}
+	return append(evs, JobEvent{Seq: int64(len(evs)) + 1, Time: t, Kind: EventState, State: v.State,
+		Progress: v.Progress, ModelID: v.ModelID, Message: v.Message})
 }

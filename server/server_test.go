@@ -291,12 +291,16 @@ func TestInterruptedAfterRestart(t *testing.T) {
 		assert.NotEmpty(t, got.Message)
 		assert.Empty(t, got.ModelID)
 	}
-	// The interrupted job's stream ends with its final state.
-	status, b, _ = srv2.c.do(http.MethodGet, "/pipeline/events/"+run.JobID, nil, "")
-	require.Equal(t, http.StatusOK, status)
-	evs, _ = readSSE(t, bytes.NewReader(b))
-	require.NotEmpty(t, evs)
-	assert.Equal(t, JobInterrupted, evs[len(evs)-1].data.State)
+	// The interrupted jobs' streams end with their final state, the
+	// crashed one's with an event made from its row.
+	for _, id := range []string{run.JobID, crashed.ID} {
+		status, b, _ = srv2.c.do(http.MethodGet, "/pipeline/events/"+id, nil, "")
+		require.Equal(t, http.StatusOK, status)
+		evs, _ = readSSE(t, bytes.NewReader(b))
+		require.NotEmpty(t, evs)
+		assert.Equal(t, JobInterrupted, evs[len(evs)-1].data.State)
+		assert.Equal(t, int64(len(evs)), evs[len(evs)-1].id)
+	}
 }
 
 // TestCancelAndQueue: one runner, a queue of one: the third job is
