@@ -92,8 +92,9 @@ func New(p models.Params) (*Model, error) {
 // d.Valid is ignored. RefitParams reports the rounds kept either way.
 //
 // Fit checks ctx between trees and returns ctx.Err() if it is cancelled.
-// A panic in one of its worker goroutines is returned as an error wrapping
-// par.ErrPanic.
+// A panic inside Fit, on its goroutine or one of its workers, is returned
+// as an error (naming the panic value) instead of ending the process; the
+// model is then unfitted.
 func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 	defer par.Recover(&err)
 	if err := d.Check(); err != nil {
