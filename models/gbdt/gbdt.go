@@ -97,6 +97,7 @@ func New(p models.Params) (*Model, error) {
 // model is then unfitted.
 func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 	defer par.Recover(&err)
+	m.forest = nil // unfitted until the end
 	if err := d.Check(); err != nil {
 		return err
 	}
