@@ -178,8 +178,9 @@ func (tu tuner) history(r *run, trials []*trial) []hyperopt.Observation {
 }
 
 // tuners picks the model families to tune: the plan's list, or its Top
-// families by best portfolio score (those that have a search space), each
-// with the plan's narrowed space when it gives one.
+// families by best portfolio score (those that have a search space, and
+// whose loss is within 1.5 times the leader's), each with the plan's
+// narrowed space when it gives one.
 func (r *run) tuners(trials []*trial) []tuner {
 	tu := r.planned.Tuning
 	var names []string
@@ -206,6 +207,12 @@ func (r *run) tuners(trials []*trial) []tuner {
 			return 1
 		})
 		for _, t := range fams[:min(tu.Top, len(fams))] {
+			// A family far behind the leader (over 1.5 times its loss)
+			// is not worth tuning: its tuned trials would not reach the
+			// blend.
+			if lead := r.loss(fams[0]); lead > 0 && r.loss(t) > 1.5*lead {
+				continue
+			}
 			names = append(names, t.spec.Name)
 		}
 	}

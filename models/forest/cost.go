@@ -9,7 +9,9 @@ import (
 // seconds returns the models.SecondsFunc of one kind: per tree, each
 // (sampled) row is visited once per tried feature at each level, the
 // depth about 1.3 log2(rows per tree / rows per leaf) (trees are not
-// balanced), and every node scans the bins of its tried features.
+// balanced), and every node scans the bins of its tried features
+// (checked against measured times with bench/cost and the leaderboard's
+// estimate column).
 func seconds(kind Kind) models.SecondsFunc {
 	return func(s models.Shape, p models.Params) float64 {
 		c, err := ConfigFromParams(kind, p)
@@ -42,8 +44,10 @@ func seconds(kind Kind) models.SecondsFunc {
 		case CART:
 			perRow = 4e-9
 		}
-		classes := float64(max(s.Classes, 1))
-		perTree := perRow*rows*tries*depth + 1e-9*nodes*tries*min(256, 16*classes)
+		// Each split scans the bins of every tried feature (with a count
+		// per class for classification).
+		scan := 256 * (1 + float64(s.Classes)/4)
+		perTree := perRow*rows*tries*depth + 3e-9*nodes*tries*scan
 		trees := float64(c.Trees)
 		fit := trees * perTree / models.ParallelSpeedup(s.Threads)
 		pred := float64(s.Predict) * trees * depth * 5e-9 / models.ParallelSpeedup(s.Threads)
