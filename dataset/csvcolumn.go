@@ -144,6 +144,10 @@ func (c *colChunk) add(v string, line int) {
 		}
 		c.toText()
 	case kindFloat:
+		if x, ok := fastFloat(v); ok { // plain decimals, without parseFloat's checks
+			c.fls = append(c.fls, x)
+			break
+		}
 		if x, ok := parseFloat(v); ok {
 			c.fls = append(c.fls, x)
 			break

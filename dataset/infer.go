@@ -195,66 +195,59 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // ten, rounded once, is the correctly rounded value strconv.ParseFloat
 // gives (Clinger's fast path). ok false means "ask strconv".
 func fastFloat(s string) (float64, bool) {
-	i := 0
-	neg := false
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		neg = s[i] == '-'
-		i++
-	}
-	var mant uint64
-	nd, exp := 0, 0 // significant digits taken, power of ten
-	digits, dot := false, false
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c == '.' {
-			if dot {
-				return 0, false
-			}
-			dot = true
-			continue
-		}
-		if c < '0' || c > '9' {
-			break
-		}
-		digits = true
-		if mant == 0 && c == '0' {
-			if dot {
-				exp--
-			}
-			continue
-		}
-		if nd >= 19 {
-			return 0, false
-		}
-		mant = mant*10 + uint64(c-'0')
-		nd++
-		if dot {
-			exp--
-		}
-	}
-	if !digits {
+	n := len(s)
+	if n == 0 {
 		return 0, false
 	}
-	if i < len(s) {
+	// The sign without a branch: signs are often random in data.
+	neg := s[0] == '-'
+	i := 0
+	if neg || s[0] == '+' {
+		i = 1
+	}
+	// Digits with at most one point; leading zeros count as digits (too
+	// many of them only send the text to strconv).
+	var mant uint64
+	start, dot := i, -1
+	for ; i < n; i++ {
+		c := s[i]
+		if d := c - '0'; d <= 9 {
+			mant = mant*10 + uint64(d)
+			continue
+		}
+		if c != '.' || dot >= 0 {
+			break
+		}
+		dot = i
+	}
+	nd, exp := i-start, 0
+	if dot >= 0 {
+		nd--
+		exp = dot + 1 - i
+	}
+	if nd == 0 || nd > 19 {
+		return 0, false
+	}
+	if i < n {
 		if s[i] != 'e' && s[i] != 'E' {
 			return 0, false
 		}
 		i++
 		eneg := false
-		if i < len(s) && (s[i] == '-' || s[i] == '+') {
+		if i < n && (s[i] == '-' || s[i] == '+') {
 			eneg = s[i] == '-'
 			i++
 		}
-		if i == len(s) {
+		if i == n || n-i > 4 {
 			return 0, false
 		}
 		e := 0
-		for ; i < len(s); i++ {
-			c := s[i]
-			if c < '0' || c > '9' || e > 10000 {
+		for ; i < n; i++ {
+			c := s[i] - '0'
+			if c > 9 {
 				return 0, false
 			}
-			e = e*10 + int(c-'0')
+			e = e*10 + int(c)
 		}
 		if eneg {
 			e = -e
@@ -266,8 +259,7 @@ func fastFloat(s string) (float64, bool) {
 	}
 	f := float64(mant)
 	switch {
-	case mant == 0:
-	case exp == 0:
+	case mant == 0 || exp == 0:
 	case exp > 0 && exp <= 22:
 		f *= pow10[exp]
 	case exp < 0 && exp >= -22:

@@ -200,16 +200,12 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 	}
 	n, p := f.NumRows(), f.NumCols()
 	names := f.Names()
-	sums := make([]*summary, p)
-	for j := range p {
-		sums[j] = summarize(names[j], f.Column(j))
-	}
 	pr := &Profile{Rows: n, Cols: p, Target: target, Columns: make([]ColumnProfile, p)}
 	var ts *summary
 	var task Task
 	var classOf []int32 // target code -> class index
 	if ti >= 0 {
-		ts = sums[ti]
+		ts = summarize(names[ti], f.Column(ti))
 		if ts.nonNull() == 0 {
 			return nil, fmt.Errorf("%w: target %q has no non-null values", ErrTarget, target)
 		}
@@ -226,12 +222,6 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 	}
 	pr.Task = task
 
-	kinds := make([]Kind, p)
-	for j, s := range sums {
-		kinds[j] = s.kind()
-		pr.Columns[j] = columnProfile(s, kinds[j], maxTop)
-	}
-
 	m := &pr.Meta
 	m.Rows = n
 	if ts != nil {
@@ -242,9 +232,21 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 		lo, hi := slices.Min(pr.ClassCounts), slices.Max(pr.ClassCounts)
 		m.ImbalanceRatio = float64(hi) / float64(max(lo, 1))
 	}
+	// One pass over the columns, one at a time: a column's per-row codes
+	// and values are dropped once its profile, warnings, share of the
+	// missing rows and share of the row hashes are taken, so memory holds
+	// one column's working set beside the frame, not every column's.
 	missingCells := 0
 	rowMissing := make([]bool, n)
-	for j, s := range sums {
+	dups := newRowHasher(n)
+	for j := range p {
+		s := ts
+		if j != ti {
+			s = summarize(names[j], f.Column(j))
+		}
+		k := s.kind()
+		pr.Columns[j] = columnProfile(s, k, maxTop)
+		dups.add(s.codes)
 		if j == ti {
 			continue
 		}
@@ -255,7 +257,7 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 				rowMissing[i] = true
 			}
 		}
-		switch kinds[j] {
+		switch k {
 		case KindNumeric, KindInteger:
 			m.NumericFeatures++
 		case KindCategorical:
@@ -273,6 +275,7 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 		case KindConstant:
 			m.ConstantFeatures++
 		}
+		pr.columnWarnings(s, k, ts, task, classOf)
 	}
 	for _, b := range rowMissing {
 		if b {
@@ -282,36 +285,8 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 	if m.Features > 0 && n > 0 {
 		m.MissingRatio = float64(missingCells) / float64(m.Features*n)
 	}
-	m.DuplicateRows = duplicateRows(sums)
+	m.DuplicateRows = dups.duplicates()
 
-	// Warnings, in column order, then table-wide.
-	for j, s := range sums {
-		if j == ti {
-			continue
-		}
-		name := s.name
-		switch {
-		case s.nonNull() == 0:
-			pr.warn(name, WarnAllMissing, "every value is missing")
-			continue
-		case kinds[j] == KindConstant:
-			pr.warn(name, WarnConstant, fmt.Sprintf("a single value %q", s.label(0)))
-		case kinds[j] == KindIdentifier:
-			pr.warn(name, WarnIdentifier, fmt.Sprintf("looks like a row identifier (%d distinct of %d values)", s.distinct(), s.nonNull()))
-		}
-		if r := float64(s.missing) / float64(n); r >= 0.5 {
-			pr.warn(name, WarnMostlyMissing, fmt.Sprintf("%.0f%% of values are missing", 100*r))
-		}
-		if d := s.distinct(); kinds[j] == KindCategorical && (d > highCardinality || (d > kindMinUnique && float64(d) > 0.5*float64(s.nonNull()))) {
-			pr.warn(name, WarnHighCardinality, fmt.Sprintf("%d distinct values in %d rows", d, s.nonNull()))
-		}
-		if kinds[j] == KindConstant || ts == nil {
-			continue
-		}
-		if msg := leakage(s, ts, task, classOf); msg != "" {
-			pr.warn(name, WarnLeakage, msg)
-		}
-	}
 	if ts != nil && ts.missing > 0 {
 		pr.warn(target, WarnTargetMissing, fmt.Sprintf("%d rows have no target value and will be dropped for training", ts.missing))
 	}
@@ -322,6 +297,33 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 		pr.warn("", WarnDuplicateRows, fmt.Sprintf("%d rows repeat an earlier row exactly", m.DuplicateRows))
 	}
 	return pr, nil
+}
+
+// columnWarnings adds the warnings of one input column (kind k), in the
+// order Analyze has always given them.
+func (pr *Profile) columnWarnings(s *summary, k Kind, ts *summary, task Task, classOf []int32) {
+	name, n := s.name, s.n
+	switch {
+	case s.nonNull() == 0:
+		pr.warn(name, WarnAllMissing, "every value is missing")
+		return
+	case k == KindConstant:
+		pr.warn(name, WarnConstant, fmt.Sprintf("a single value %q", s.label(0)))
+	case k == KindIdentifier:
+		pr.warn(name, WarnIdentifier, fmt.Sprintf("looks like a row identifier (%d distinct of %d values)", s.distinct(), s.nonNull()))
+	}
+	if r := float64(s.missing) / float64(n); r >= 0.5 {
+		pr.warn(name, WarnMostlyMissing, fmt.Sprintf("%.0f%% of values are missing", 100*r))
+	}
+	if d := s.distinct(); k == KindCategorical && (d > highCardinality || (d > kindMinUnique && float64(d) > 0.5*float64(s.nonNull()))) {
+		pr.warn(name, WarnHighCardinality, fmt.Sprintf("%d distinct values in %d rows", d, s.nonNull()))
+	}
+	if k == KindConstant || ts == nil {
+		return
+	}
+	if msg := leakage(s, ts, task, classOf); msg != "" {
+		pr.warn(name, WarnLeakage, msg)
+	}
 }
 
 func (pr *Profile) warn(col, code, msg string) {
@@ -613,28 +615,36 @@ func leakage(s, ts *summary, task Task, classOf []int32) string {
 	return ""
 }
 
-// duplicateRows counts rows equal in every column to an earlier row, by a
-// 64-bit hash of the rows' value codes.
-func duplicateRows(sums []*summary) int {
-	if len(sums) == 0 {
-		return 0
-	}
-	n := sums[0].n
+// rowHasher counts rows equal in every column to an earlier row, by a
+// 64-bit hash of the rows' value codes, fed one column at a time.
+type rowHasher struct{ h []uint64 }
+
+func newRowHasher(n int) *rowHasher {
 	h := make([]uint64, n)
 	for i := range h {
 		h[i] = 14695981039346656037
 	}
-	for _, s := range sums {
-		for i, c := range s.codes {
-			x := h[i] ^ uint64(uint32(c+1))
-			x *= 1099511628211
-			x ^= x >> 29
-			h[i] = x * 0xbf58476d1ce4e5b9
-		}
+	return &rowHasher{h: h}
+}
+
+// add mixes one column's codes into the row hashes.
+func (r *rowHasher) add(codes []int32) {
+	for i, c := range codes {
+		x := r.h[i] ^ uint64(uint32(c+1))
+		x *= 1099511628211
+		x ^= x >> 29
+		r.h[i] = x * 0xbf58476d1ce4e5b9
 	}
-	seen := make(map[uint64]struct{}, n)
+}
+
+// duplicates returns how many rows repeat an earlier row.
+func (r *rowHasher) duplicates() int {
+	if len(r.h) == 0 {
+		return 0
+	}
+	seen := make(map[uint64]struct{}, len(r.h))
 	dup := 0
-	for _, x := range h {
+	for _, x := range r.h {
 		if _, ok := seen[x]; ok {
 			dup++
 			continue
