@@ -76,8 +76,9 @@ type Dataset struct {
 	// Columns are the column names in file order.
 	Columns []string `json:"columns"`
 	// SuggestedTarget is the column the profile suggests predicting: the
-	// last column unless it cannot be a target (an identifier, constant or
-	// text column), in which case the last column that can. "" when none.
+	// last column unless it cannot be a target (an identifier, constant,
+	// text or datetime column, or one the profile rejects as a target), in
+	// which case the last column that can. "" when none.
 	SuggestedTarget string `json:"suggested_target"`
 	// SuggestedTask is the task inferred for SuggestedTarget.
 	SuggestedTask dataset.Task `json:"suggested_task"`

@@ -3,6 +3,9 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -123,5 +126,41 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestConcurrentPredictions: many clients at once through a small gate
+// all get the same answer (run with -race).
+func TestConcurrentPredictions(t *testing.T) {
+	srv := start(t, Options{DataDir: t.TempDir(), MaxPredictions: 2})
+	_, j, _ := trainIris(t, srv.c)
+	req := PredictRequest{ModelID: j.ModelID, Records: irisRecords}
+	status, want := srv.c.json(http.MethodPost, "/predict", req, nil)
+	require.Equal(t, http.StatusOK, status, "%s", want)
+	body, err := json.Marshal(req)
+	require.NoError(t, err)
+	const clients, calls = 16, 10
+	errs := make([]error, clients)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for range calls {
+				resp, err := srv.ts.Client().Post(srv.ts.URL+"/predict", "application/json", bytes.NewReader(body))
+				if err != nil {
+					errs[c] = err
+					return
+				}
+				got, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+					errs[c] = fmt.Errorf("status %d, err %v, body %s", resp.StatusCode, err, got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
 	}
 }
