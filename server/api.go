@@ -6,6 +6,7 @@ import (
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/planner"
 )
 
 // This file holds the JSON bodies of every endpoint. Their field names
@@ -119,9 +120,10 @@ type RunRequest struct {
 	// Seed seeds the search; the same seed, data and options give the
 	// same leaderboard.
 	Seed uint64 `json:"seed,omitempty"`
-	// Planner picks who plans the run. "" and "heuristic" are accepted
-	// (the rule-based planner built into the search); other values are a
-	// bad_request until an LLM planner is wired in.
+	// Planner picks who plans the run: "" or "heuristic" (rules),
+	// "uniform" (every model family alike) or "llm" (Options.LLMPlanner;
+	// a bad_request when the server has none). An LLM planner that fails
+	// falls back to the heuristic; ModelDetail.Planning says so.
 	Planner string `json:"planner,omitempty"`
 	// Options are further search settings; nil means defaults.
 	Options *RunOptions `json:"options,omitempty"`
@@ -307,6 +309,12 @@ type ModelDetail struct {
 	Importance  []automl.ColumnImportance `json:"importance,omitempty"`
 	// Options are the automl.Options the run used, defaults filled in.
 	Options automl.Options `json:"options"`
+	// Plan is what the search tried, as the planner decided it; Planning
+	// says which planner ran and why any other did not; Insights is a
+	// plain-language summary of the run.
+	Plan     *planner.Plan  `json:"plan,omitempty"`
+	Planning *planner.Trace `json:"planning,omitempty"`
+	Insights string         `json:"insights,omitempty"`
 	// DurationSeconds is the wall time of the search.
 	DurationSeconds float64 `json:"duration_seconds"`
 }

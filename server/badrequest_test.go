@@ -121,6 +121,7 @@ func TestBadRequests(t *testing.T) {
 		{"run with an unknown metric", badJSON("/pipeline/run", `{"dataset_id": "`+dsID+`", "metric": "vibes"}`), http.StatusBadRequest, CodeBadRequest},
 		{"run with an unknown planner", badJSON("/pipeline/run", `{"dataset_id": "`+dsID+`", "planner": "oracle"}`), http.StatusBadRequest, CodeBadRequest},
 		{"run with an unknown model", badJSON("/pipeline/run", `{"dataset_id": "`+dsID+`", "options": {"include": ["gbdt", "deep_magic"]}}`), http.StatusBadRequest, CodeBadRequest},
+		{"run with an unconfigured LLM planner", badJSON("/pipeline/run", `{"dataset_id": "`+dsID+`", "planner": "llm"}`), http.StatusBadRequest, CodeBadRequest},
 		{"run with a bad task", badJSON("/pipeline/run", `{"dataset_id": "`+dsID+`", "options": {"task": "ranking"}}`), http.StatusBadRequest, CodeBadRequest},
 		{"malformed predict JSON", badJSON("/predict", `{"model_id": "`+modelID+`", "records": [{]}`), http.StatusBadRequest, CodeInvalidJSON},
 		{"predict records not objects", badJSON("/predict", `{"model_id": "`+modelID+`", "records": [1, 2]}`), http.StatusBadRequest, CodeInvalidJSON},

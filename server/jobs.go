@@ -391,6 +391,7 @@ func modelDetail(id string, job Job, res *automl.Result, size int64) ModelDetail
 	return ModelDetail{
 		Model: m, Inputs: modelInputs(p.Columns(), res.Profile), Leaderboard: res.Leaderboard,
 		Profile: res.Profile, Importance: res.Importance, Options: res.Options,
+		Plan: res.Plan, Planning: &res.Planning, Insights: res.Insights,
 		DurationSeconds: res.Duration.Seconds(),
 	}
 }

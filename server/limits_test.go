@@ -3,7 +3,9 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/automl-agent/automl/planner"
 )
 
 // syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
@@ -162,5 +166,38 @@ func TestConcurrentPredictions(t *testing.T) {
 	wg.Wait()
 	for _, err := range errs {
 		assert.NoError(t, err)
+	}
+}
+
+// TestPlanners: a run may ask for the uniform planner, or for the
+// server's LLM planner, whose failure falls back to the heuristic; the
+// model records which planner ran and why.
+func TestPlanners(t *testing.T) {
+	offline := planner.PlannerFunc(func(context.Context, *planner.Brief) (*planner.Plan, error) {
+		return nil, errors.New("the LLM is offline")
+	})
+	srv := start(t, Options{DataDir: t.TempDir(), LLMPlanner: offline})
+	c := srv.c
+	status, b := c.upload("/analyze", "iris.csv", readFile(t, "testdata/iris.csv"))
+	require.Equal(t, http.StatusCreated, status, "%s", b)
+	var d DatasetDetail
+	require.NoError(t, jsonUnmarshal(b, &d))
+	for _, tc := range []struct{ ask, ran string }{{"uniform", "uniform"}, {"llm", "heuristic"}} {
+		req := quickRun(d.DatasetID)
+		req.Planner = tc.ask
+		var run RunResponse
+		status, b := c.json(http.MethodPost, "/pipeline/run", req, &run)
+		require.Equal(t, http.StatusAccepted, status, "%s", b)
+		j := c.waitState(run.JobID, 60*time.Second, JobState.Final)
+		require.Equal(t, JobDone, j.State, j.Message)
+		var md ModelDetail
+		status, b = c.json(http.MethodGet, "/models/"+j.ModelID, nil, &md)
+		require.Equal(t, http.StatusOK, status, "%s", b)
+		require.NotNil(t, md.Planning)
+		assert.Equal(t, tc.ran, md.Planning.Planner, tc.ask)
+		if tc.ask == "llm" {
+			require.NotEmpty(t, md.Planning.Fallbacks)
+			assert.Contains(t, md.Planning.Fallbacks[0], "offline")
+		}
 	}
 }

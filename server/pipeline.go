@@ -15,6 +15,7 @@ import (
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/planner"
 )
 
 // decodeJSON reads the JSON body of r into v: one object, no unknown
@@ -86,12 +87,20 @@ func (s *Server) newJob(r *http.Request, req RunRequest) (*job, error) {
 			return nil, bad("unknown metric %q (known: %s)", req.Metric, strings.Join(evaluate.MetricNames(), ", "))
 		}
 	}
+	var pl planner.Planner // nil: the heuristic
 	switch req.Planner {
 	case "", "heuristic":
+	case "uniform":
+		pl = planner.Uniform{}
+	case "llm":
+		if s.o.LLMPlanner == nil {
+			return nil, bad("planner \"llm\": this server has no LLM planner configured")
+		}
+		pl = s.o.LLMPlanner
 	default:
-		return nil, bad("unknown planner %q (known: heuristic)", req.Planner)
+		return nil, bad("unknown planner %q (known: heuristic, uniform, llm)", req.Planner)
 	}
-	opts := automl.Options{TimeBudget: budget, Metric: req.Metric, Seed: req.Seed, Parallelism: s.o.Parallelism}
+	opts := automl.Options{TimeBudget: budget, Metric: req.Metric, Seed: req.Seed, Parallelism: s.o.Parallelism, Planner: pl}
 	if o := req.Options; o != nil {
 		if o.MaxTrials < 0 || o.Folds < 0 || o.Repeats < 0 || o.MaxTunedPerModel < 0 {
 			return nil, bad("options: counts may not be negative")

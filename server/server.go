@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/automl-agent/automl/planner"
 	"github.com/automl-agent/automl/server/web"
 )
 
@@ -62,6 +63,9 @@ type Options struct {
 	// ModelCache is how many loaded predictors are kept in memory; 0
 	// means 8.
 	ModelCache int
+	// LLMPlanner plans the runs that ask for planner "llm" (usually a
+	// *planner.LLM); nil means such runs are refused.
+	LLMPlanner planner.Planner
 	// Logger receives one line per request and the errors; nil means
 	// discard.
 	Logger *slog.Logger

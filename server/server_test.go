@@ -164,6 +164,10 @@ func TestWholeFlow(t *testing.T) {
 	require.NotNil(t, md.Leaderboard)
 	require.NotNil(t, md.Profile)
 	assert.NotEmpty(t, md.Importance)
+	assert.NotNil(t, md.Plan)
+	require.NotNil(t, md.Planning)
+	assert.Equal(t, "heuristic", md.Planning.Planner)
+	assert.NotEmpty(t, md.Insights)
 
 	// Predict records.
 	var pr PredictResponse

@@ -52,7 +52,7 @@ const usage = `usage:
              [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
   automl serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--token T] [--cors-origin URL]
-               [--max-upload 512MB] [--jobs 1]
+               [--max-upload 512MB] [--jobs 1] [--llm]
 `
 
 func main() {

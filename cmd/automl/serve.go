@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/automl-agent/automl/planner"
 	"github.com/automl-agent/automl/server"
 )
 
@@ -35,6 +36,9 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	maxRows := fs.Int("max-predict-rows", 10_000, "most rows per predict request")
 	maxBudget := fs.Duration("max-budget", time.Hour, "largest time budget a run may ask for")
 	parallelism := fs.Int("parallelism", 0, "goroutines per job (0: GOMAXPROCS)")
+	useLLM := fs.Bool("llm", false, "offer the LLM planner to runs that ask for planner \"llm\" (client from the environment, as for fit)")
+	llmProvider := fs.String("llm-provider", "", "with --llm: openrouter, openai, anthropic, gemini, ollama, llamacpp, vllm or local")
+	llmModel := fs.String("llm-model", "", "with --llm: the LLM's model name")
 	quiet := fs.Bool("quiet", false, "no request log")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -46,6 +50,12 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	if *token == "" {
 		*token = os.Getenv("AUTOML_TOKEN")
 	}
+	var llmPlanner planner.Planner
+	if *useLLM {
+		if llmPlanner, err = choosePlanner("llm", *llmProvider, *llmModel); err != nil {
+			return fmt.Errorf("serve: --llm: %w", err)
+		}
+	}
 	level := slog.LevelInfo
 	if *quiet {
 		level = slog.LevelWarn
@@ -55,7 +65,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	srv, err := server.New(server.Options{
 		DataDir: *dataDir, Token: *token, CORSOrigins: origins, MaxUpload: upload,
 		Jobs: *jobs, MaxQueued: *queue, MaxPredictRows: *maxRows, MaxBudget: *maxBudget,
-		Parallelism: *parallelism, Logger: logger,
+		Parallelism: *parallelism, LLMPlanner: llmPlanner, Logger: logger,
 	})
 	if err != nil {
 		return err
