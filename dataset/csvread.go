@@ -91,6 +91,12 @@ func ReadCSV(ctx context.Context, r io.Reader, opts CSVOptions) (f *Frame, err e
 		nulls:  newNullSet(opts.NullValues),
 		forced: kinds,
 	}
+	p.numbersFast = comma < utf8.RuneSelf
+	for v := range p.nulls.set {
+		if _, end := scanNumber(v, 0); end == len(v) {
+			p.numbersFast = false
+		}
+	}
 	if opts.MaxRows > 0 {
 		err = p.sequential(cut, rest, opts.MaxRows)
 	} else {
@@ -162,8 +168,11 @@ type csvParse struct {
 	shape  *csvShape
 	nulls  *nullSet
 	forced []cellKind // per column; kindNone means infer
-	parts  []*chunkResult
-	ioErr  error
+	// numbersFast is set when no null marker reads as a plain decimal, so
+	// that numberLine may take lines of numbers without asking nulls.
+	numbersFast bool
+	parts       []*chunkResult
+	ioErr       error
 }
 
 // chunkResult is one chunk parsed into columns.
@@ -189,7 +198,13 @@ func (p *csvParse) parse(ch *chunk, limit int) *chunkResult {
 		}
 	}
 	cols, ns := res.cols, p.nulls
-	res.rows, res.err = parseChunk(ch, p.shape, limit, func(fields []string, line int) error {
+	var fast lineFunc
+	dirty := true // the general path ran: kinds may have changed
+	if p.numbersFast {
+		fast = p.numberLine(cols, &dirty)
+	}
+	res.rows, res.err = parseChunk(ch, p.shape, limit, fast, func(fields []string, line int) error {
+		dirty = true
 		for j, v := range fields {
 			if ns.is(v) {
 				cols[j].null()
@@ -227,6 +242,73 @@ func source(r io.Reader) func(p []byte, off int64) error {
 			err = io.ErrUnexpectedEOF
 		}
 		return err
+	}
+}
+
+// numberLine returns a lineFunc that takes a line whose cells are all
+// plain decimals of the kinds their columns already hold (float64 or
+// int64), parsing each straight from the line: no split, no second scan.
+// Any other line (a null, text, a column of another kind, a value the
+// fast path cannot round, the wrong number of fields) is left to the
+// general path, which gives the same result.
+//
+// *dirty is set by the general path after each record; the kinds are
+// then counted again.
+func (p *csvParse) numberLine(cols []*colChunk, dirty *bool) lineFunc {
+	comma := byte(p.shape.comma)
+	fls := make([]float64, len(cols))
+	ints := make([]int64, len(cols))
+	others := 0 // columns of kinds other than int and float
+	return func(l string, line int) (bool, error) {
+		if *dirty {
+			*dirty = false
+			others = 0
+			for _, c := range cols {
+				if c.kind != kindFloat && c.kind != kindInt {
+					others++
+				}
+			}
+		}
+		if others > 0 {
+			return false, nil
+		}
+		i, last := 0, len(cols)-1
+		for j, c := range cols {
+			num, end := scanNumber(l, i)
+			if end < 0 {
+				return false, nil
+			}
+			if j < last {
+				if end >= len(l) || l[end] != comma {
+					return false, nil
+				}
+				i = end + 1
+			} else if end != len(l) {
+				return false, nil
+			}
+			ok := false
+			switch c.kind {
+			case kindFloat:
+				fls[j], ok = num.float()
+			case kindInt:
+				ints[j], ok = num.int()
+			}
+			if !ok {
+				return false, nil
+			}
+		}
+		for j, c := range cols {
+			if c.kind == kindFloat {
+				c.fls = append(c.fls, fls[j])
+			} else {
+				c.ints = append(c.ints, ints[j])
+			}
+			c.n++
+		}
+		if cols[0].n%ctxEvery == 0 {
+			return true, p.ctx.Err()
+		}
+		return true, nil
 	}
 }
 
@@ -450,7 +532,7 @@ func (p *csvParse) rereadChunk(res *chunkResult, final []cellKind) (err error) {
 		}
 	}
 	ns := p.nulls
-	_, err = parseChunk(res.ch, p.shape, res.rows, func(fields []string, _ int) error {
+	_, err = parseChunk(res.ch, p.shape, res.rows, nil, func(fields []string, _ int) error {
 		for _, j := range need {
 			v := fields[j]
 			if ns.is(v) {

@@ -195,24 +195,42 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // ten, rounded once, is the correctly rounded value strconv.ParseFloat
 // gives (Clinger's fast path). ok false means "ask strconv".
 func fastFloat(s string) (float64, bool) {
-	n := len(s)
-	if n == 0 {
+	num, end := scanNumber(s, 0)
+	if end != len(s) {
 		return 0, false
 	}
+	return num.float()
+}
+
+// number is a decimal scanned by scanNumber: (-1)^neg * mant * 10^exp.
+type number struct {
+	mant  uint64
+	exp   int
+	neg   bool
+	plain bool // digits only: no point, no exponent
+}
+
+// scanNumber scans a plain decimal at s[i:] and returns it and where it
+// ends; end is -1 when s[i:] does not start with one it can represent
+// (no digits, more than 19 of them, or a long exponent).
+func scanNumber(s string, i int) (number, int) {
+	n := len(s)
+	if i >= n {
+		return number{}, -1
+	}
+	var num number
 	// The sign without a branch: signs are often random in data.
-	neg := s[0] == '-'
-	i := 0
-	if neg || s[0] == '+' {
-		i = 1
+	num.neg = s[i] == '-'
+	if num.neg || s[i] == '+' {
+		i++
 	}
 	// Digits with at most one point; leading zeros count as digits (too
 	// many of them only send the text to strconv).
-	var mant uint64
 	start, dot := i, -1
 	for ; i < n; i++ {
 		c := s[i]
 		if d := c - '0'; d <= 9 {
-			mant = mant*10 + uint64(d)
+			num.mant = num.mant*10 + uint64(d)
 			continue
 		}
 		if c != '.' || dot >= 0 {
@@ -220,57 +238,74 @@ func fastFloat(s string) (float64, bool) {
 		}
 		dot = i
 	}
-	nd, exp := i-start, 0
+	nd := i - start
 	if dot >= 0 {
 		nd--
-		exp = dot + 1 - i
+		num.exp = dot + 1 - i
 	}
 	if nd == 0 || nd > 19 {
-		return 0, false
+		return number{}, -1
 	}
-	if i < n {
-		if s[i] != 'e' && s[i] != 'E' {
-			return 0, false
-		}
+	num.plain = dot < 0
+	if i < n && (s[i] == 'e' || s[i] == 'E') {
+		num.plain = false
 		i++
 		eneg := false
 		if i < n && (s[i] == '-' || s[i] == '+') {
 			eneg = s[i] == '-'
 			i++
 		}
-		if i == n || n-i > 4 {
-			return 0, false
-		}
-		e := 0
+		e, from := 0, i
 		for ; i < n; i++ {
-			c := s[i] - '0'
-			if c > 9 {
-				return 0, false
+			d := s[i] - '0'
+			if d > 9 {
+				break
 			}
-			e = e*10 + int(c)
+			e = e*10 + int(d)
+		}
+		if i == from || i-from > 4 {
+			return number{}, -1
 		}
 		if eneg {
 			e = -e
 		}
-		exp += e
+		num.exp += e
 	}
-	if mant > 1<<53 {
+	return num, i
+}
+
+// float returns the number as the correctly rounded float64, when the
+// fast path can (see fastFloat).
+func (num number) float() (float64, bool) {
+	if num.mant > 1<<53 {
 		return 0, false
 	}
-	f := float64(mant)
+	f := float64(num.mant)
 	switch {
-	case mant == 0 || exp == 0:
-	case exp > 0 && exp <= 22:
-		f *= pow10[exp]
-	case exp < 0 && exp >= -22:
-		f /= pow10[-exp]
+	case num.mant == 0 || num.exp == 0:
+	case num.exp > 0 && num.exp <= 22:
+		f *= pow10[num.exp]
+	case num.exp < 0 && num.exp >= -22:
+		f /= pow10[-num.exp]
 	default:
 		return 0, false
 	}
-	if neg {
+	if num.neg {
 		f = -f
 	}
 	return f, true
+}
+
+// int returns the number as an int64 when it is plain digits (at most 18,
+// so it cannot overflow), as parseInt would.
+func (num number) int() (int64, bool) {
+	if !num.plain || num.mant >= 1e18 {
+		return 0, false
+	}
+	if num.neg {
+		return -int64(num.mant), true
+	}
+	return int64(num.mant), true
 }
 
 func parseFloat(s string) (float64, bool) {
