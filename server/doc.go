@@ -29,6 +29,10 @@
 //	GET  /models, /models/{id}, /models/{id}/download; DELETE /models/{id}
 //	POST /predict                              JSON records or a multipart file
 //
+// A run may ask for the heuristic planner (the default), the uniform one,
+// or the LLM planner the server was given (Options.LLMPlanner); the model
+// keeps the plan, the planning trace and the run's insights.
+//
 // # Jobs
 //
 // Options.Jobs runners take jobs from a queue of Options.MaxQueued. A job
@@ -36,8 +40,9 @@
 // and saves the predictor as a model. While a job is live its progress,
 // leaderboard and events are kept in memory (automl.Options.OnEvent feeds
 // them) and served from there; its row in the store is written when it is
-// queued, when it starts and when it ends, the last time together with all
-// its events, so a stream of a finished job replays from the store. Close
+// queued, when it starts, every two seconds while it runs (with the new
+// events) and when it ends, so a stream of a finished job replays from the
+// store and a crash loses at most two seconds of a job's history. Close
 // cancels the running jobs, which end as "interrupted", as do the queued
 // ones; New marks the jobs that a crashed process left queued or running
 // as "interrupted" too. No job is ever left "running".

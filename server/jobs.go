@@ -22,8 +22,9 @@ import (
 // runner runs jobs on Options.Jobs goroutines from a bounded queue, and
 // keeps every live job (queued or running) in memory so that status and
 // event requests see its progress as it happens. A job's row in the store
-// is written when it is queued, when it starts and when it ends (with its
-// events); the store alone answers for jobs that are not live.
+// is written when it is queued, when it starts, every flushEvery while it
+// runs (with the events so far) and when it ends; the store alone answers
+// for jobs that are not live.
 type runner struct {
 	s      *Server
 	ctx    context.Context // cancelled by close: running jobs stop
@@ -90,6 +91,8 @@ type job struct {
 	// cancelled is set by POST /pipeline/cancel; finishing once finish
 	// has begun storing the outcome.
 	cancelled, finishing bool
+	// stored counts the events already in the store.
+	stored int
 }
 
 // view returns a copy of the job's snapshot, with the leaderboard so far
@@ -265,7 +268,23 @@ func (r *runner) runJob(j *job) {
 	if err := r.s.store.putJob(ctx, &snap); err != nil {
 		r.s.log.Error("job not stored", "job", snap.ID, "err", err)
 	}
+	stopFlush, flushed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(flushed)
+		tick := time.NewTicker(flushEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopFlush:
+				return
+			case <-tick.C:
+				r.flush(j)
+			}
+		}
+	}()
 	res, modelID, err := r.fit(ctx, j)
+	close(stopFlush)
+	<-flushed
 	switch {
 	case err == nil:
 		r.finish(j, JobDone, "", res, &modelID)
@@ -277,6 +296,30 @@ func (r *runner) runJob(j *job) {
 		r.s.log.Warn("job failed", "job", snap.ID, "err", err)
 		r.finish(j, JobFailed, jobMessage(err), nil, nil)
 	}
+}
+
+// flushEvery is how often a running job's progress and new events are
+// stored, so that a crash loses at most that much of its history.
+var flushEvery = 2 * time.Second
+
+// flush stores a running job's snapshot and the events not yet stored.
+func (r *runner) flush(j *job) {
+	j.mu.Lock()
+	evs := slices.Clone(j.events[j.stored:])
+	j.mu.Unlock()
+	if len(evs) == 0 {
+		return
+	}
+	snap := j.view(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.s.store.saveJob(ctx, &snap, evs); err != nil {
+		r.s.log.Warn("job progress not stored", "job", snap.ID, "err", err)
+		return
+	}
+	j.mu.Lock()
+	j.stored += len(evs)
+	j.mu.Unlock()
 }
 
 // jobMessage is what a failed job tells clients: the errors of the
@@ -473,7 +516,7 @@ func (r *runner) finish(j *job, state JobState, message string, res *automl.Resu
 	}
 	last := JobEvent{Seq: int64(len(j.events)) + 1, Time: now, Kind: EventState, State: state,
 		Progress: snap.Progress, ModelID: snap.ModelID, Message: message}
-	events := append(slices.Clone(j.events), last)
+	events := append(slices.Clone(j.events[j.stored:]), last)
 	j.mu.Unlock()
 
 	stored := snap
@@ -485,7 +528,7 @@ func (r *runner) finish(j *job, state JobState, message string, res *automl.Resu
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.s.store.finishJob(ctx, &stored, events); err != nil {
+	if err := r.s.store.saveJob(ctx, &stored, events); err != nil {
 		r.s.log.Error("job outcome not stored", "job", snap.ID, "state", state, "err", err)
 	}
 

@@ -244,6 +244,9 @@ func TestWholeFlow(t *testing.T) {
 // one left "running" by a crash, are interrupted after a restart, never
 // lost or left running.
 func TestInterruptedAfterRestart(t *testing.T) {
+	old := flushEvery
+	flushEvery = 100 * time.Millisecond
+	t.Cleanup(func() { flushEvery = old })
 	dir := t.TempDir()
 	srv := start(t, Options{DataDir: dir})
 	c := srv.c
@@ -256,6 +259,21 @@ func TestInterruptedAfterRestart(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, status, "%s", b)
 	j := c.waitState(run.JobID, 20*time.Second, func(s JobState) bool { return s == JobRunning })
 	require.Equal(t, JobRunning, j.State)
+	// While it runs, its progress and events reach the store.
+	deadline := time.Now().Add(10 * time.Second)
+	var stored []JobEvent
+	var err error
+	for len(stored) < 3 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		stored, err = srv.s.store.jobEvents(t.Context(), run.JobID, 0)
+		require.NoError(t, err)
+	}
+	require.GreaterOrEqual(t, len(stored), 3, "events stored while running")
+	sj, err := srv.s.store.job(t.Context(), run.JobID)
+	require.NoError(t, err)
+	assert.Equal(t, JobRunning, sj.State)
+	assert.NotEmpty(t, sj.Progress.Phase)
+
 	// A client follows the job's events.
 	resp, err := c.hc.Get(c.base + "/pipeline/events/" + run.JobID)
 	require.NoError(t, err)

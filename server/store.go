@@ -232,9 +232,9 @@ func (s *store) putJob(ctx context.Context, j *Job) error {
 	})
 }
 
-// finishJob stores a job's final snapshot and its events in one
-// transaction.
-func (s *store) finishJob(ctx context.Context, j *Job, events []JobEvent) error {
+// saveJob stores a job's snapshot and appends events to its stored ones,
+// in one transaction.
+func (s *store) saveJob(ctx context.Context, j *Job, events []JobEvent) error {
 	snap, err := json.Marshal(j)
 	if err != nil {
 		return err
