@@ -254,6 +254,10 @@ func (r *runner) cancelJob(id string) bool {
 func (r *runner) runJob(j *job) {
 	ctx, stop := context.WithCancel(r.ctx)
 	defer stop()
+	if r.ctx.Err() != nil { // closing
+		r.finish(j, JobInterrupted, "the server stopped before the job ran", nil, nil)
+		return
+	}
 	j.mu.Lock()
 	if j.snap.State.Final() || j.cancelled || j.finishing {
 		j.mu.Unlock()
