@@ -256,8 +256,6 @@ func source(r io.Reader) func(p []byte, off int64) error {
 // then counted again.
 func (p *csvParse) numberLine(cols []*colChunk, dirty *bool) lineFunc {
 	comma := byte(p.shape.comma)
-	fls := make([]float64, len(cols))
-	ints := make([]int64, len(cols))
 	others := 0 // columns of kinds other than int and float
 	return func(l string, line int) (bool, error) {
 		if *dirty {
@@ -272,37 +270,50 @@ func (p *csvParse) numberLine(cols []*colChunk, dirty *bool) lineFunc {
 		if others > 0 {
 			return false, nil
 		}
+		// Append cell by cell; on a cell it cannot take, take back the
+		// cells appended so far.
+		undo := func(j int) (bool, error) {
+			for _, c := range cols[:j] {
+				if c.kind == kindFloat {
+					c.fls = c.fls[:len(c.fls)-1]
+				} else {
+					c.ints = c.ints[:len(c.ints)-1]
+				}
+			}
+			return false, nil
+		}
 		i, last := 0, len(cols)-1
 		for j, c := range cols {
 			num, end := scanNumber(l, i)
 			if end < 0 {
-				return false, nil
+				return undo(j)
 			}
 			if j < last {
 				if end >= len(l) || l[end] != comma {
-					return false, nil
+					return undo(j)
 				}
 				i = end + 1
 			} else if end != len(l) {
-				return false, nil
+				return undo(j)
 			}
-			ok := false
 			switch c.kind {
 			case kindFloat:
-				fls[j], ok = num.float()
+				x, ok := num.float()
+				if !ok {
+					return undo(j)
+				}
+				c.fls = append(c.fls, x)
 			case kindInt:
-				ints[j], ok = num.int()
-			}
-			if !ok {
-				return false, nil
+				x, ok := num.int()
+				if !ok {
+					return undo(j)
+				}
+				c.ints = append(c.ints, x)
+			default:
+				return undo(j)
 			}
 		}
-		for j, c := range cols {
-			if c.kind == kindFloat {
-				c.fls = append(c.fls, fls[j])
-			} else {
-				c.ints = append(c.ints, ints[j])
-			}
+		for _, c := range cols {
 			c.n++
 		}
 		if cols[0].n%ctxEvery == 0 {

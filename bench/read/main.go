@@ -5,6 +5,7 @@
 //	go run ./bench/read -rows 200000 -mixed      # mixed types: ints, bool, date, category, quoted text
 //	go run ./bench/read -format parquet          # the same table written as Parquet (or arrow)
 //	go run ./bench/read -runs 5 path/to/big.csv  # existing files
+//	go run ./bench/read -bar                     # also time a bare encoding/csv pass (the bar)
 //
 // With no path, it writes a synthetic table to a temporary directory (20
 // float columns of 6-8 significant digits by default: the size and shape
@@ -20,8 +21,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -48,18 +51,24 @@ func main() {
 	format := flag.String("format", "csv", "format of the synthetic table: csv, parquet or arrow")
 	runs := flag.Int("runs", 3, "reads per file; the median MB/s is printed")
 	keep := flag.String("keep", "", "write the synthetic table to this path and keep it")
+	bar := flag.Bool("bar", false, "also time a single-threaded encoding/csv pass over each CSV file (records reused, nothing parsed): the bar to beat")
 	flag.Parse()
-	if err := run(flag.Args(), *rows, *cols, *mixed, *format, *runs, *keep); err != nil {
+	if err := run(flag.Args(), *rows, *cols, *mixed, *format, *runs, *keep, *bar); err != nil {
 		fmt.Fprintln(os.Stderr, "read:", err)
 		os.Exit(1)
 	}
 }
 
-func run(paths []string, rows, cols int, mixed bool, format string, runs int, keep string) error {
+func run(paths []string, rows, cols int, mixed bool, format string, runs int, keep string, bar bool) error {
 	if len(paths) > 0 {
 		for _, p := range paths {
 			if err := measure(p, runs); err != nil {
 				return err
+			}
+			if bar && strings.HasSuffix(strings.ToLower(p), ".csv") {
+				if err := measureBar(p, runs); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -83,7 +92,7 @@ func run(paths []string, rows, cols int, mixed bool, format string, runs int, ke
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-runs", strconv.Itoa(runs), path)
+	cmd := exec.Command(self, "-runs", strconv.Itoa(runs), "-bar="+strconv.FormatBool(bar), path)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
 }
@@ -118,6 +127,40 @@ func measure(path string, runs int) error {
 	if hwm > 0 {
 		fmt.Printf("  peak RSS: %.0f MB (%.2fx the file)\n", hwm/1e6, hwm/size)
 	}
+	return nil
+}
+
+// measureBar times single-threaded encoding/csv passes over path (read
+// whole first, as ReadFile's cost includes reading the file).
+func measureBar(path string, runs int) error {
+	var speeds []float64
+	for range max(runs, 1) {
+		start := time.Now()
+		fh, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		cr := csv.NewReader(bufio.NewReaderSize(fh, 1<<20))
+		cr.ReuseRecord = true
+		n := 0
+		for {
+			rec, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				fh.Close()
+				return err
+			}
+			n += len(rec)
+		}
+		fh.Close()
+		st, _ := os.Stat(path)
+		speeds = append(speeds, float64(st.Size())/1e6/time.Since(start).Seconds())
+	}
+	slices.Sort(speeds)
+	fmt.Printf("  bar (encoding/csv, 1 thread): median %.1f MB/s over %d runs (min %.1f, max %.1f)\n",
+		speeds[len(speeds)/2], len(speeds), speeds[0], speeds[len(speeds)-1])
 	return nil
 }
 
