@@ -169,7 +169,7 @@ type csvParse struct {
 	nulls  *nullSet
 	forced []cellKind // per column; kindNone means infer
 	// numbersFast is set when no null marker reads as a plain decimal, so
-	// that numberLine may take lines of numbers without asking nulls.
+	// that cellLine may parse numbers without asking the null markers.
 	numbersFast bool
 	parts       []*chunkResult
 	ioErr       error
@@ -199,12 +199,10 @@ func (p *csvParse) parse(ch *chunk, limit int) *chunkResult {
 	}
 	cols, ns := res.cols, p.nulls
 	var fast lineFunc
-	dirty := true // the general path ran: kinds may have changed
-	if p.numbersFast {
-		fast = p.numberLine(cols, &dirty)
+	if p.shape.comma < utf8.RuneSelf {
+		fast = p.cellLine(cols)
 	}
 	res.rows, res.err = parseChunk(ch, p.shape, limit, fast, func(fields []string, line int) error {
-		dirty = true
 		for j, v := range fields {
 			if ns.is(v) {
 				cols[j].null()
@@ -245,76 +243,52 @@ func source(r io.Reader) func(p []byte, off int64) error {
 	}
 }
 
-// numberLine returns a lineFunc that takes a line whose cells are all
-// plain decimals of the kinds their columns already hold (float64 or
-// int64), parsing each straight from the line: no split, no second scan.
-// Any other line (a null, text, a column of another kind, a value the
-// fast path cannot round, the wrong number of fields) is left to the
-// general path, which gives the same result.
-//
-// *dirty is set by the general path after each record; the kinds are
-// then counted again.
-func (p *csvParse) numberLine(cols []*colChunk, dirty *bool) lineFunc {
+// cellLine returns a lineFunc that takes every quote-free line with the
+// right number of fields, in one pass over it: a cell of a column that
+// holds float64 or int64 is parsed where it stands when it is a plain
+// decimal (scanNumber; the delimiter is checked after it), and any other
+// cell is cut at the next delimiter and handled as the general path would
+// (null marker, then colChunk.add). Lines with another number of fields
+// are left to the general path, which reports them.
+func (p *csvParse) cellLine(cols []*colChunk) lineFunc {
 	comma := byte(p.shape.comma)
-	others := 0 // columns of kinds other than int and float
+	sep := string(comma)
+	ns, numbers := p.nulls, p.numbersFast
+	last := len(cols) - 1
 	return func(l string, line int) (bool, error) {
-		if *dirty {
-			*dirty = false
-			others = 0
-			for _, c := range cols {
-				if c.kind != kindFloat && c.kind != kindInt {
-					others++
-				}
-			}
-		}
-		if others > 0 {
+		if strings.Count(l, sep) != last {
 			return false, nil
 		}
-		// Append cell by cell; on a cell it cannot take, take back the
-		// cells appended so far.
-		undo := func(j int) (bool, error) {
-			for _, c := range cols[:j] {
-				if c.kind == kindFloat {
-					c.fls = c.fls[:len(c.fls)-1]
-				} else {
-					c.ints = c.ints[:len(c.ints)-1]
-				}
-			}
-			return false, nil
-		}
-		i, last := 0, len(cols)-1
+		i := 0
 		for j, c := range cols {
-			num, end := scanNumber(l, i)
-			if end < 0 {
-				return undo(j)
+			if numbers && (c.kind == kindFloat || c.kind == kindInt) {
+				if num, end := scanNumber(l, i); end >= 0 && (end == len(l) || l[end] == comma) {
+					if c.kind == kindFloat {
+						if x, ok := num.float(); ok {
+							c.fls = append(c.fls, x)
+							c.n++
+							i = end + 1
+							continue
+						}
+					} else if x, ok := num.int(); ok {
+						c.ints = append(c.ints, x)
+						c.n++
+						i = end + 1
+						continue
+					}
+				}
 			}
+			v := l[i:]
 			if j < last {
-				if end >= len(l) || l[end] != comma {
-					return undo(j)
-				}
-				i = end + 1
-			} else if end != len(l) {
-				return undo(j)
+				e := strings.IndexByte(v, comma)
+				v = v[:e]
+				i += e + 1
 			}
-			switch c.kind {
-			case kindFloat:
-				x, ok := num.float()
-				if !ok {
-					return undo(j)
-				}
-				c.fls = append(c.fls, x)
-			case kindInt:
-				x, ok := num.int()
-				if !ok {
-					return undo(j)
-				}
-				c.ints = append(c.ints, x)
-			default:
-				return undo(j)
+			if ns.is(v) {
+				c.null()
+			} else {
+				c.add(v, line)
 			}
-		}
-		for _, c := range cols {
-			c.n++
 		}
 		if cols[0].n%ctxEvery == 0 {
 			return true, p.ctx.Err()
