@@ -15,7 +15,7 @@ import (
 // can cut tiny inputs into many chunks.)
 var (
 	// chunkTarget is the size a chunk grows to before it is cut.
-	chunkTarget = 4 << 20
+	chunkTarget = 1 << 20
 	// headChunk is the size of the first chunk, which holds the header.
 	headChunk = 256 << 10
 )
