@@ -24,7 +24,7 @@ const (
 	kindFloat                  // float64 values in fls, NaN at nulls
 	kindBool                   // bool values in bools
 	kindTime                   // microseconds since the epoch in ints
-	kindString                 // text in strs
+	kindString                 // text in text/ends
 	kindText                   // string, text not kept: parse the chunk again
 )
 
@@ -92,7 +92,8 @@ type colChunk struct {
 	ints   []int64   // kindInt, kindTime
 	fls    []float64 // kindFloat; NaN at nulls
 	bools  []bool    // kindBool
-	strs   []string  // kindString
+	text   []byte    // kindString: the cells' bytes, one after another
+	ends   []int     // kindString: where each cell's bytes end in text
 	nulls  []int32   // cells holding a null marker
 	bad    *badCell
 }
@@ -109,7 +110,7 @@ func (c *colChunk) null() {
 	case kindBool:
 		c.bools = append(c.bools, false)
 	case kindString:
-		c.strs = append(c.strs, "")
+		c.ends = append(c.ends, len(c.text))
 	}
 }
 
@@ -181,7 +182,7 @@ func (c *colChunk) add(v string, line int) {
 		}
 		c.toText()
 	case kindString:
-		c.strs = append(c.strs, v)
+		c.addText(v)
 	}
 	c.n++
 }
@@ -217,8 +218,27 @@ func (c *colChunk) startKind(k cellKind) {
 	case kindBool:
 		c.bools = make([]bool, c.n, size)
 	case kindString:
-		c.strs = make([]string, c.n, size)
+		c.ends = make([]int, c.n, size)
 	}
+}
+
+// addText appends the text cell v, copied: a string column does not
+// keep the chunk it came from.
+func (c *colChunk) addText(v string) {
+	if c.text == nil {
+		c.text = make([]byte, 0, min(len(v)+1, 64)*max(cap(c.ends), 16))
+	}
+	c.text = append(c.text, v...)
+	c.ends = append(c.ends, len(c.text))
+}
+
+// cell returns the bytes of cell i of a kindString chunk.
+func (c *colChunk) cell(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = c.ends[i-1]
+	}
+	return c.text[start:c.ends[i]]
 }
 
 func isInt(v string) bool   { _, ok := parseInt(v); return ok }
@@ -230,7 +250,7 @@ func isTime(v string) bool  { _, ok := parseTime(v); return ok }
 // is read again from the chunk when the frame is built.
 func (c *colChunk) toText() {
 	c.kind = kindText
-	c.ints, c.fls, c.bools, c.strs = nil, nil, nil, nil
+	c.ints, c.fls, c.bools, c.text, c.ends = nil, nil, nil, nil, nil
 }
 
 func (c *colChunk) fail(v string, line int) {
@@ -307,7 +327,7 @@ const (
 )
 
 // buildColumn concatenates a column's chunks into one Arrow array of kind
-// k (after any text was read again into strs). The caller must Release it.
+// k (after any text was read again). The caller must Release it.
 // Each chunk's values are dropped once copied, so they can be collected
 // while the rest is built.
 func buildColumn(ctx context.Context, mem memory.Allocator, k cellKind, parts []*colChunk) (arrow.Array, error) {
@@ -405,27 +425,27 @@ func buildColumn(ctx context.Context, mem memory.Allocator, k cellKind, parts []
 // distinct values (see dictMinRows).
 func buildStrings(ctx context.Context, mem memory.Allocator, parts []*colChunk, total int) (arrow.Array, error) {
 	// each calls f on every cell of the column; ok false for a null.
-	each := func(f func(v string, ok bool) bool) error {
+	each := func(f func(v []byte, ok bool) bool) error {
 		for _, p := range parts {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			if p.kind == kindNone {
 				for range p.n {
-					if !f("", false) {
+					if !f(nil, false) {
 						return nil
 					}
 				}
 				continue
 			}
 			k := 0
-			for i, v := range p.strs {
+			for i := range p.ends {
 				ok := true
 				if k < len(p.nulls) && int(p.nulls[k]) == i {
 					ok = false
 					k++
 				}
-				if !f(v, ok) {
+				if !f(p.cell(i), ok) {
 					return nil
 				}
 			}
@@ -448,7 +468,7 @@ func buildStrings(ctx context.Context, mem memory.Allocator, parts []*colChunk, 
 			valid = make([]bool, 0, total)
 		}
 		fits := true
-		err := each(func(v string, ok bool) bool {
+		err := each(func(v []byte, ok bool) bool {
 			if valid != nil {
 				valid = append(valid, ok)
 			}
@@ -456,15 +476,16 @@ func buildStrings(ctx context.Context, mem memory.Allocator, parts []*colChunk, 
 				idx = append(idx, 0)
 				return true
 			}
-			c, seen := codes[v]
+			c, seen := codes[string(v)] // no allocation for the lookup
 			if !seen {
 				if len(dict) >= limit {
 					fits = false
 					return false
 				}
 				c = int32(len(dict))
-				codes[v] = c
-				dict = append(dict, v)
+				key := string(v)
+				codes[key] = c
+				dict = append(dict, key)
 			}
 			idx = append(idx, c)
 			return true
@@ -481,14 +502,12 @@ func buildStrings(ctx context.Context, mem memory.Allocator, parts []*colChunk, 
 	sb.Reserve(total)
 	size := 0
 	for _, p := range parts {
-		for _, v := range p.strs {
-			size += len(v)
-		}
+		size += len(p.text)
 	}
 	sb.ReserveData(size)
-	err := each(func(v string, ok bool) bool {
+	err := each(func(v []byte, ok bool) bool {
 		if ok {
-			sb.Append(v)
+			sb.BinaryBuilder.Append(v)
 		} else {
 			sb.AppendNull()
 		}

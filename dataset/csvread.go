@@ -513,7 +513,7 @@ func (p *csvParse) rereadChunk(res *chunkResult, final []cellKind) (err error) {
 		if final[j] == kindString && c.kind != kindString && c.kind != kindNone {
 			need = append(need, j)
 			c.toText()
-			c.strs = make([]string, 0, c.n)
+			c.ends = make([]int, 0, c.n)
 		}
 	}
 	ns := p.nulls
@@ -523,8 +523,7 @@ func (p *csvParse) rereadChunk(res *chunkResult, final []cellKind) (err error) {
 			if ns.is(v) {
 				v = ""
 			}
-			c := res.cols[j]
-			c.strs = append(c.strs, v)
+			res.cols[j].addText(v)
 		}
 		return nil
 	})
