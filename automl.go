@@ -229,6 +229,9 @@ func (r *run) fit(parent context.Context, input *dataset.Frame) (*Result, error)
 		ctx, cancel = context.WithDeadline(parent, r.deadline)
 		defer cancel()
 	}
+	if int64(input.NumRows())*int64(input.NumCols()) >= lazyCells {
+		defer tuneGC(r.o.MaxMemory)()
+	}
 	if err := r.prepare(ctx, input); err != nil {
 		return nil, err
 	}
@@ -243,6 +246,10 @@ func (r *run) fit(parent context.Context, input *dataset.Frame) (*Result, error)
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
+	if err := r.checkMemory(); err != nil {
+		return nil, err
+	}
+
 	lb := evaluate.NewLeaderboard(r.metric)
 	trials := r.search(ctx, lb)
 	pred, err := r.finish(ctx, lb, trials)

@@ -127,6 +127,15 @@ type Options struct {
 	Group string `json:"group,omitempty"`
 	// Drop lists columns that are never features (IDs, leaks).
 	Drop []string `json:"drop,omitempty"`
+	// MaxMemory caps, in bytes, the memory the search may plan to hold
+	// (feature views, bins, the folds of the trials in flight). Fit fails
+	// with ErrInput before training when its estimate is over it. Zero
+	// means three quarters of the machine's memory. On big tables (2M
+	// feature cells and up) Fit also lowers the garbage collector's
+	// headroom for its duration (GOGC 50, soft limit MaxMemory) unless the
+	// program set GOGC or GOMEMLIMIT; the runtime's settings are restored
+	// when the last such Fit returns.
+	MaxMemory int64 `json:"max_memory,omitempty"`
 	// Planner decides what the search tries (models, configurations and
 	// their order, tuning, folds, repeats, final fit, ensemble, column
 	// overrides). Nil means planner.Heuristic{}. A planner that fails, runs
@@ -158,6 +167,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Parallelism <= 0 {
 		o.Parallelism = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = systemMemory() / 4 * 3
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

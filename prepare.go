@@ -35,12 +35,22 @@ type foldData struct {
 // few milliseconds against seconds of training.
 const lazyCells = 2_000_000
 
-// fold returns split i's training data and held-out features.
-func (v *viewData) fold(i int, s evaluate.Split) (*models.Data, [][]float64) {
+// fold returns split i's training data and held-out features. When the
+// folds are cut per trial and the model trains from bins alone (binned),
+// the training data has no X: only the bins' codes are copied.
+func (v *viewData) fold(i int, s evaluate.Split, binned bool) (*models.Data, [][]float64) {
 	if v.folds != nil {
 		return v.folds[i].train, v.folds[i].testX
 	}
-	return v.full.Subset(s.Train), gatherColumns(v.full.X, s.Test)
+	testX := gatherColumns(v.full.X, s.Test)
+	if binned && v.full.Bins != nil {
+		d := &models.Data{NumClasses: v.full.NumClasses, Categories: v.full.Categories, Y: pick(v.full.Y, s.Train), Bins: v.full.Bins.Subset(s.Train)}
+		if v.full.W != nil {
+			d.W = pick(v.full.W, s.Train)
+		}
+		return d, testX
+	}
+	return v.full.Subset(s.Train), testX
 }
 
 // prepare profiles the data, encodes the target, fits the preprocessing

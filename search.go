@@ -369,7 +369,7 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 		}
 		// The held-out rows are never the model's validation set: a
 		// learner that stops early carves its own from train.
-		train, testX := v.fold(fi, s)
+		train, testX := v.fold(fi, s, t.spec.Binned && t.spec.Input == models.InputNative)
 		t0 := time.Now()
 		if err := m.Fit(ctx, train); err != nil {
 			fail(err)

@@ -80,6 +80,8 @@ type Data struct {
 	Categories []int
 	// Bins optionally holds X already quantized for tree learners; it must
 	// describe the same rows. Nil means a tree learner bins X itself.
+	// With Bins set, X may be nil for models that train from bins alone
+	// (Spec.Binned).
 	Bins *Binned
 	// Valid is an optional held-out set for early stopping. Its X must have
 	// the same columns; its Bins, if any, must use the same edges.
@@ -88,6 +90,15 @@ type Data struct {
 
 // Rows returns the number of rows in d.
 func (d *Data) Rows() int { return len(d.Y) }
+
+// NumFeatures returns the number of features: len(X), or the bins'
+// columns when X is nil.
+func (d *Data) NumFeatures() int {
+	if d.X == nil && d.Bins != nil {
+		return len(d.Bins.Codes)
+	}
+	return len(d.X)
+}
 
 // Weight returns the weight of row i (1 when W is nil).
 func (d *Data) Weight(i int) float64 {
@@ -100,12 +111,20 @@ func (d *Data) Weight(i int) float64 {
 // Check reports inconsistent data: ragged columns, a target or weight of the
 // wrong length, a class index out of range, a non-finite target or weight,
 // or no rows.
+//
+// X may be nil when Bins is set (then Bins must describe the n rows): a
+// model whose Spec.Binned is true trains from the bins alone, and the
+// search then spares the copy of X.
 func (d *Data) Check() error {
 	n := len(d.Y)
 	if n == 0 {
 		return fmt.Errorf("%w: no rows", ErrData)
 	}
-	if len(d.X) == 0 {
+	if d.X == nil && d.Bins != nil {
+		if d.Bins.N != n {
+			return fmt.Errorf("%w: bins have %d rows, target has %d", ErrData, d.Bins.N, n)
+		}
+	} else if len(d.X) == 0 {
 		return fmt.Errorf("%w: no features", ErrData)
 	}
 	for j, c := range d.X {
@@ -116,8 +135,10 @@ func (d *Data) Check() error {
 	if d.W != nil && len(d.W) != n {
 		return fmt.Errorf("%w: %d weights for %d rows", ErrData, len(d.W), n)
 	}
-	if d.Categories != nil && len(d.Categories) != len(d.X) {
-		return fmt.Errorf("%w: %d category counts for %d features", ErrData, len(d.Categories), len(d.X))
+	if nf := d.NumFeatures(); nf == 0 {
+		return fmt.Errorf("%w: no features", ErrData)
+	} else if d.Categories != nil && len(d.Categories) != nf {
+		return fmt.Errorf("%w: %d category counts for %d features", ErrData, len(d.Categories), nf)
 	}
 	if d.NumClasses == 1 || d.NumClasses < 0 {
 		return fmt.Errorf("%w: NumClasses = %d", ErrData, d.NumClasses)
@@ -142,7 +163,9 @@ func (d *Data) Check() error {
 // Valid is not carried over.
 func (d *Data) Subset(rows []int) *Data {
 	s := &Data{NumClasses: d.NumClasses, Categories: d.Categories}
-	s.X = make([][]float64, len(d.X))
+	if d.X != nil {
+		s.X = make([][]float64, len(d.X))
+	}
 	for j, c := range d.X {
 		col := make([]float64, len(rows))
 		for k, i := range rows {

@@ -60,6 +60,11 @@ type Spec struct {
 	// params; the search calibrates it on the machine as trials finish.
 	// Nil means DefaultSeconds(Cost).
 	Seconds SecondsFunc
+	// Binned says the model trains from Data.Bins alone when they are set
+	// (Input must be InputNative): the search may then hand it Data with
+	// X nil, sparing a float copy of each training fold. Prediction still
+	// gets float features.
+	Binned bool
 	// Threads names the param that sets how many goroutines the model
 	// uses (for example "threads" or "n_jobs"), so that the search can
 	// share Options.Parallelism between trials in flight and each model's

@@ -170,6 +170,10 @@ func (m *Forest) Fit(ctx context.Context, d *models.Data) error {
 	m.features, m.numClasses, m.catWords = ts.f, ts.k, ts.catWords
 	m.trees, m.imp = trees, imp
 	if inbag != nil {
+		if d.X == nil {
+			m.trees, m.imp = nil, nil
+			return fmt.Errorf("%w: out-of-bag predictions need Data.X, not bins alone", models.ErrData)
+		}
 		var err error
 		if m.oob, err = m.outOfBag(d.X, inbag); err != nil {
 			return err
@@ -247,7 +251,7 @@ func normalize(v []float64) {
 
 // newTrainSet checks and gathers what the growers read.
 func newTrainSet(d *models.Data, cfg Config) (*trainSet, error) {
-	n, f := d.Rows(), len(d.X)
+	n, f := d.Rows(), d.NumFeatures()
 	ts := &trainSet{n: n, f: f, k: d.NumClasses, w: d.W}
 	if n > 1<<31-1 {
 		return nil, fmt.Errorf("%w: %d rows, at most 2^31-1", models.ErrData, n)

@@ -27,6 +27,7 @@ func init() {
 		},
 		Seconds: seconds(RandomForest),
 		Threads: "n_jobs",
+		Binned:  true,
 		Cost:    50, // measured: 100 trees ~ 30x (classification) to 55-75x (regression) one CART
 	})
 	reg.MustRegister(models.Spec{
@@ -42,6 +43,7 @@ func init() {
 		},
 		Seconds: seconds(ExtraTrees),
 		Threads: "n_jobs",
+		Binned:  true,
 		Cost:    60, // measured: 100 trees ~ 45x (classification) to 80-90x (regression) one CART
 	})
 	reg.MustRegister(models.Spec{
@@ -60,6 +62,7 @@ func init() {
 			{"max_depth": 10, "min_samples_leaf": 2, "min_impurity_decrease": 1e-4},
 		},
 		Seconds: seconds(CART),
+		Binned:  true,
 		Cost:    1,
 	})
 }

@@ -105,7 +105,7 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 	if !ok {
 		return fmt.Errorf("%w: objective %q with NumClasses %d", models.ErrTask, m.cfg.objective, d.NumClasses)
 	}
-	n, nf := d.Rows(), len(d.X)
+	n, nf := d.Rows(), d.NumFeatures()
 	if n >= math.MaxInt32 {
 		return fmt.Errorf("%w: %d rows, at most %d", models.ErrData, n, math.MaxInt32-1)
 	}

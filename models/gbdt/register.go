@@ -47,6 +47,7 @@ func init() {
 		Cost:      20,
 		Seconds:   Seconds,
 		Threads:   "threads",
+		Binned:    true,
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/automl-agent/automl/models"
@@ -144,6 +145,11 @@ func solveScaled(d *models.Data, active []int, mean, std []float64, sw float64, 
 		return a
 	}
 	solve := func(lambda float64) ([]float64, bool, error) {
+		if n*pa >= gramCells {
+			if beta, ok := solveGram(d, active, mean, norm, sq, rhs[:n], lambda); ok {
+				return beta, true, nil
+			}
+		}
 		a := build(lambda)
 		rows, _ := a.Dims()
 		var qr mat.QR
@@ -187,6 +193,77 @@ func solveScaled(d *models.Data, active []int, mean, std []float64, sw float64, 
 		return nil, fmt.Errorf("%w: least squares design is singular", models.ErrData)
 	}
 	return beta, nil
+}
+
+// gramCells (a variable for tests) is the design size (rows × active columns) from which least
+// squares solves the normal equations instead of a QR factorization: the
+// QR copies the n × p design twice (256 MB at 800,000 × 20), the Gram
+// matrix is p × p.
+var gramCells = 2_000_000
+
+// gramTol is the smallest |L_jj|/max|L_jj| of the Gram matrix's Cholesky
+// factor (which equals |R_jj| of the QR in exact arithmetic) for which the
+// normal equations are trusted: squaring the condition number, they keep
+// about 4 significant digits at cond 1e6. Below it, solveScaled uses QR.
+const gramTol = 1e-6
+
+// solveGram solves the scaled problem of solveScaled by the normal
+// equations (A'A + λ/norm² on the diagonal) β = A'r, accumulating A'A from
+// the columns without building A. It reports false when the Cholesky
+// factorization fails or the factor is too ill-conditioned.
+func solveGram(d *models.Data, active []int, mean, norm, sq, r []float64, lambda float64) ([]float64, bool) {
+	pa := len(active)
+	g := mat.NewSymDense(pa, nil)
+	b := make([]float64, pa)
+	const block = 4096
+	n := len(r)
+	buf := make([][]float64, pa)
+	for c := range buf {
+		buf[c] = make([]float64, block)
+	}
+	for lo := 0; lo < n; lo += block {
+		hi := min(n, lo+block)
+		for c, j := range active {
+			col, mj, s := d.X[j][lo:hi], mean[j], norm[c]
+			dst := buf[c][:hi-lo]
+			for i, v := range col {
+				dst[i] = sq[lo+i] * (v - mj) / s
+			}
+		}
+		for c := range pa {
+			ac := buf[c][:hi-lo]
+			b[c] += floats.Dot(ac, r[lo:hi])
+			for e := c; e < pa; e++ {
+				g.SetSym(c, e, g.At(c, e)+floats.Dot(ac, buf[e][:hi-lo]))
+			}
+		}
+	}
+	for c := range pa {
+		g.SetSym(c, c, g.At(c, c)+lambda/(norm[c]*norm[c]))
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(g) {
+		return nil, false
+	}
+	var l mat.TriDense
+	ch.LTo(&l)
+	mx, mn := 0.0, math.Inf(1)
+	for c := range pa {
+		v := math.Abs(l.At(c, c))
+		mx, mn = math.Max(mx, v), math.Min(mn, v)
+	}
+	if !(mn > gramTol*mx) {
+		return nil, false
+	}
+	var beta mat.VecDense
+	if err := ch.SolveVecTo(&beta, mat.NewVecDense(pa, b)); err != nil {
+		return nil, false
+	}
+	out := make([]float64, pa)
+	for c := range out {
+		out[c] = beta.AtVec(c) / norm[c]
+	}
+	return out, true
 }
 
 // Predict writes the n predictions b + β·x for the rows of X into dst[:n].

@@ -1,0 +1,108 @@
+package automl
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// systemMemory returns the machine's memory in bytes (MemTotal of
+// /proc/meminfo), or 8 GiB when it cannot tell.
+func systemMemory() int64 {
+	const fallback = 8 << 30
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return fallback
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err == nil && kb > 0 {
+				return kb << 10
+			}
+		}
+	}
+	return fallback
+}
+
+// memoryNeed estimates the bytes Fit holds while searching: the feature
+// views (8 bytes a cell, 1 a bin), plus, per trial in flight, a training
+// fold's bins or features and the held-out features, and about as much
+// again inside the model.
+func (r *run) memoryNeed() int64 {
+	var views, fold int64
+	n := int64(len(r.y))
+	for _, v := range r.views {
+		if v == nil {
+			continue
+		}
+		cells := n * int64(len(v.names))
+		views += 8 * cells
+		if v.full.Bins != nil {
+			views += cells
+		}
+		if v.folds != nil {
+			views += 8 * cells * int64(len(r.splits)) // train + test copies of every fold
+			continue
+		}
+		fold = max(fold, 2*8*cells)
+	}
+	return views + int64(max(r.concurrency, 1))*fold
+}
+
+// checkMemory fails with ErrInput when the search would need more than
+// Options.MaxMemory.
+func (r *run) checkMemory() error {
+	need := r.memoryNeed()
+	if need > r.o.MaxMemory {
+		return fmt.Errorf("%w: the search needs about %.1f GiB for %d rows and %d columns, over MaxMemory (%.1f GiB): sample rows, drop columns or raise MaxMemory",
+			ErrInput, float64(need)/(1<<30), len(r.y), r.frame.NumCols(), float64(r.o.MaxMemory)/(1<<30))
+	}
+	return nil
+}
+
+// gcTuning lowers the garbage collector's headroom while Fits on big
+// tables run: the Go runtime lets the heap grow to twice the live data
+// before collecting (GOGC=100), and a big table's live data is hundreds of
+// megabytes of pointer-free slices that are cheap to scan. From the first
+// such Fit to the last it sets GOGC to 50 and the soft memory limit to
+// MaxMemory, unless the program set them (GOGC or GOMEMLIMIT in the
+// environment), and then restores what was there.
+var gcTuning struct {
+	sync.Mutex
+	users   int
+	percent int
+	limit   int64
+}
+
+// tuneGC applies gcTuning for one Fit and returns the function that
+// undoes it.
+func tuneGC(limit int64) func() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	gcTuning.Lock()
+	defer gcTuning.Unlock()
+	if gcTuning.users == 0 {
+		gcTuning.percent = debug.SetGCPercent(50)
+		gcTuning.limit = debug.SetMemoryLimit(min(limit, math.MaxInt64))
+	}
+	gcTuning.users++
+	return func() {
+		gcTuning.Lock()
+		defer gcTuning.Unlock()
+		gcTuning.users--
+		if gcTuning.users == 0 {
+			debug.SetGCPercent(gcTuning.percent)
+			debug.SetMemoryLimit(gcTuning.limit)
+		}
+	}
+}
