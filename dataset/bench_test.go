@@ -9,6 +9,12 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 const diamondsPath = "/work/shared/datasets/diamonds.csv"
@@ -166,4 +172,50 @@ func BenchmarkEncodingCSV(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchParquet writes the numeric benchmark table (rows rows) as Parquet,
+// in row groups of 64k rows.
+func benchParquet(b *testing.B, rows int) []byte {
+	b.Helper()
+	f, err := ReadCSV(b.Context(), bytes.NewReader(synthCSV(rows, false)), CSVOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Release()
+	tbl := array.NewTableFromRecords(f.Schema(), []arrow.RecordBatch{f.Record()})
+	defer tbl.Release()
+	var buf bytes.Buffer
+	if err := pqarrow.WriteTable(tbl, &buf, 64<<10, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps()); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkReadParquet reads a 200,000 x 21 float Parquet file with
+// ReadParquet (parquet/file) and, as the bar, pqarrow.ReadTable.
+func BenchmarkReadParquet(b *testing.B) {
+	data := benchParquet(b, 200_000)
+	b.Run("dataset", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			f, err := ReadParquet(b.Context(), bytes.NewReader(data), ReadOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			f.Release()
+		}
+	})
+	b.Run("pqarrow", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			tbl, err := pqarrow.ReadTable(b.Context(), bytes.NewReader(data), parquet.NewReaderProperties(nil), pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tbl.Release()
+		}
+	})
 }

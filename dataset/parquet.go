@@ -93,8 +93,13 @@ type batchReader[T any] interface {
 	ReadBatch(batchSize int64, values []T, defLvls, repLvls []int16) (total int64, valuesRead int, err error)
 }
 
-// pqBatch is the size of the batches a column is decoded in.
-const pqBatch = 32 << 10
+const (
+	// pqBatch is the size of the batches a column is decoded in.
+	pqBatch = 32 << 10
+	// maxReserve bounds the rows reserved up front from the row count in
+	// the metadata, which a corrupt file can make absurd.
+	maxReserve = 1 << 22
+)
 
 // readLeaf decodes the first rows values of column j, row group by row
 // group, calling emit for each batch: vals holds the batch's non-null
@@ -162,7 +167,7 @@ type fixedBuilder[U any] interface {
 // value with conv, and returns the array.
 func readFixed[T, U any](ctx context.Context, pr *file.Reader, j int, maxDef int16, rows int64, b fixedBuilder[U], conv func(T) U) (arrow.Array, error) {
 	defer b.Release()
-	// Reserve batch by batch: the row counts in the metadata may be corrupt.
+	b.Reserve(int(min(rows, maxReserve)))
 	err := readLeaf(ctx, pr, j, maxDef, rows, func(vals []T, defs []int16) {
 		if defs == nil {
 			b.Reserve(len(vals))
@@ -181,6 +186,47 @@ func readFixed[T, U any](ctx context.Context, pr *file.Reader, j int, maxDef int
 				b.UnsafeAppendBoolToBitmap(false)
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.NewArray(), nil
+}
+
+// valuesBuilder is an Arrow builder that appends Go slices in bulk.
+type valuesBuilder[T any] interface {
+	array.Builder
+	AppendValues(v []T, valid []bool)
+}
+
+// readSame reads column j into b (which it releases) when the Parquet
+// values are already the Arrow values: batches without nulls are copied
+// in bulk, others spread out with their validity first.
+func readSame[T any](ctx context.Context, pr *file.Reader, j int, maxDef int16, rows int64, b valuesBuilder[T]) (arrow.Array, error) {
+	defer b.Release()
+	b.Reserve(int(min(rows, maxReserve)))
+	var spread []T
+	var valid []bool
+	err := readLeaf(ctx, pr, j, maxDef, rows, func(vals []T, defs []int16) {
+		if defs == nil || len(vals) == len(defs) {
+			b.AppendValues(vals, nil)
+			return
+		}
+		if cap(spread) < len(defs) {
+			spread, valid = make([]T, len(defs)), make([]bool, len(defs))
+		}
+		spread, valid = spread[:len(defs)], valid[:len(defs)]
+		var zero T
+		k := 0
+		for i, d := range defs {
+			if d == maxDef {
+				spread[i], valid[i] = vals[k], true
+				k++
+			} else {
+				spread[i], valid[i] = zero, false
+			}
+		}
+		b.AppendValues(spread, valid)
 	})
 	if err != nil {
 		return nil, err
@@ -215,8 +261,6 @@ func readBytes[T ~[]byte](ctx context.Context, pr *file.Reader, j int, maxDef in
 	return b.NewArray(), nil
 }
 
-func same[T any](v T) T { return v }
-
 // readParquetColumn reads the first rows values of leaf column j as the
 // Arrow type ReadParquet documents. The caller must Release the array.
 func readParquetColumn(ctx context.Context, mem memory.Allocator, pr *file.Reader, j int, col *schema.Column, rows int64) (arrow.Array, error) {
@@ -227,7 +271,7 @@ func readParquetColumn(ctx context.Context, mem memory.Allocator, pr *file.Reade
 	}
 	switch col.PhysicalType() {
 	case parquet.Types.Boolean:
-		return readFixed(ctx, pr, j, def, rows, array.NewBooleanBuilder(mem), same[bool])
+		return readSame[bool](ctx, pr, j, def, rows, array.NewBooleanBuilder(mem))
 	case parquet.Types.Int32:
 		switch lt := logical.(type) {
 		case schema.IntLogicalType:
@@ -252,7 +296,7 @@ func readParquetColumn(ctx context.Context, mem memory.Allocator, pr *file.Reade
 			scale := pow10f(lt.Scale())
 			return readFixed(ctx, pr, j, def, rows, array.NewFloat64Builder(mem), func(v int32) float64 { return float64(v) / scale })
 		}
-		return readFixed(ctx, pr, j, def, rows, array.NewInt32Builder(mem), same[int32])
+		return readSame[int32](ctx, pr, j, def, rows, array.NewInt32Builder(mem))
 	case parquet.Types.Int64:
 		switch lt := logical.(type) {
 		case schema.IntLogicalType:
@@ -281,14 +325,14 @@ func readParquetColumn(ctx context.Context, mem memory.Allocator, pr *file.Reade
 			scale := pow10f(lt.Scale())
 			return readFixed(ctx, pr, j, def, rows, array.NewFloat64Builder(mem), func(v int64) float64 { return float64(v) / scale })
 		}
-		return readFixed(ctx, pr, j, def, rows, array.NewInt64Builder(mem), same[int64])
+		return readSame[int64](ctx, pr, j, def, rows, array.NewInt64Builder(mem))
 	case parquet.Types.Int96:
 		tb := array.NewTimestampBuilder(mem, arrow.FixedWidthTypes.Timestamp_ns.(*arrow.TimestampType))
 		return readFixed(ctx, pr, j, def, rows, tb, func(v parquet.Int96) arrow.Timestamp { return arrow.Timestamp(v.ToTime().UnixNano()) })
 	case parquet.Types.Float:
-		return readFixed(ctx, pr, j, def, rows, array.NewFloat32Builder(mem), same[float32])
+		return readSame[float32](ctx, pr, j, def, rows, array.NewFloat32Builder(mem))
 	case parquet.Types.Double:
-		return readFixed(ctx, pr, j, def, rows, array.NewFloat64Builder(mem), same[float64])
+		return readSame[float64](ctx, pr, j, def, rows, array.NewFloat64Builder(mem))
 	case parquet.Types.ByteArray:
 		switch lt := logical.(type) {
 		case schema.DecimalLogicalType:
