@@ -95,6 +95,7 @@ type colChunk struct {
 	text   []byte    // kindString: the cells' bytes, one after another
 	ends   []int     // kindString: where each cell's bytes end in text
 	nulls  []int32   // cells holding a null marker
+	nan    bool      // kindFloat: a value parsed as NaN (stored as null)
 	bad    *badCell
 }
 
@@ -141,6 +142,7 @@ func (c *colChunk) add(v string, line int) {
 			}
 			c.ints, c.kind = nil, kindFloat
 			c.fls = append(c.fls, x)
+			c.nan = c.nan || math.IsNaN(x)
 			break
 		}
 		c.toText()
@@ -151,6 +153,7 @@ func (c *colChunk) add(v string, line int) {
 		}
 		if x, ok := parseFloat(v); ok {
 			c.fls = append(c.fls, x)
+			c.nan = c.nan || math.IsNaN(x)
 			break
 		}
 		if c.forced {
@@ -368,16 +371,18 @@ func buildColumn(ctx context.Context, mem memory.Allocator, k cellKind, parts []
 				}
 				p.ints = nil
 			}
-			var valid []bool
-			for i, x := range p.fls {
-				if math.IsNaN(x) {
-					if valid == nil {
-						valid = make([]bool, len(p.fls))
-						for k := range valid {
-							valid[k] = true
+			valid := p.valid()
+			if p.nan { // a cell parsed as NaN: null too
+				for i, x := range p.fls {
+					if math.IsNaN(x) {
+						if valid == nil {
+							valid = make([]bool, len(p.fls))
+							for k := range valid {
+								valid[k] = true
+							}
 						}
+						valid[i] = false
 					}
-					valid[i] = false
 				}
 			}
 			fb.AppendValues(p.fls, valid)
