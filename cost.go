@@ -102,14 +102,34 @@ func (r *run) rawEstimate(t *trial, folds int) float64 {
 	return sum
 }
 
-// estimate returns trial t's expected wall time on this machine.
+// estimate returns trial t's expected wall time on this machine: its
+// spec's estimate calibrated for its model, plus the search's own work
+// around the model (overhead).
 func (r *run) estimate(t *trial) time.Duration {
-	raw := r.rawEstimate(t, 0)
-	sec := raw * r.cost.factor(t.spec.Name)
+	sec := r.rawEstimate(t, 0)*r.cost.factor(t.spec.Name) + r.overhead(t)
 	if math.IsNaN(sec) || sec < 0 {
 		return 0
 	}
 	return time.Duration(min(sec, 1e6) * float64(time.Second))
+}
+
+// overhead estimates, in seconds, what a trial costs the search besides
+// its models: cutting each fold when folds are cut per trial (a byte or
+// eight per cell), gathering the held-out features and scoring them.
+func (r *run) overhead(t *trial) float64 {
+	v := r.views[t.spec.Input]
+	if v == nil {
+		return 0
+	}
+	cells := float64(len(v.full.Y)) * float64(len(v.names))
+	var sec float64
+	for _, s := range r.splits {
+		sec += 2e-8 * float64(len(s.Test)) * float64(max(r.k, 1))
+		if v.folds == nil {
+			sec += 3e-9 * cells
+		}
+	}
+	return sec
 }
 
 // modelParams returns the params a trial's models are made with: the

@@ -250,7 +250,7 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.concurrency, func(ctx context.Context, i int) error {
 		t := batch[i]
 		raw := r.rawEstimate(t, 0)
-		est := time.Duration(raw * r.cost.factor(t.spec.Name) * float64(time.Second))
+		est := r.estimate(t)
 		t.estSec = est.Seconds()
 		if err := r.admit(t, est); err != nil {
 			t.status, t.err = evaluate.StatusSkipped, err
@@ -264,7 +264,7 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 		t.wallSec = took.Seconds()
 		switch t.status {
 		case evaluate.StatusOK:
-			r.cost.observe(t.spec.Name, raw, took)
+			r.cost.observe(t.spec.Name, raw, took-time.Duration(r.overhead(t)*float64(time.Second)))
 		case evaluate.StatusPruned:
 			r.cost.observe(t.spec.Name, r.rawEstimate(t, 1), took)
 		case evaluate.StatusTimeout:

@@ -47,7 +47,7 @@ func seconds(kind Kind) models.SecondsFunc {
 		// Each split scans the bins of every tried feature (with a count
 		// per class for classification).
 		scan := 256 * (1 + float64(s.Classes)/4)
-		perTree := perRow*rows*tries*depth + 3e-9*nodes*tries*scan
+		perTree := perRow*rows*tries*depth + 1.5e-9*nodes*tries*scan
 		trees := float64(c.Trees)
 		fit := trees * perTree / models.ParallelSpeedup(s.Threads)
 		pred := float64(s.Predict) * trees * depth * 5e-9 / models.ParallelSpeedup(s.Threads)

@@ -23,5 +23,5 @@ func logisticSeconds(s models.Shape, p models.Params) float64 {
 // equations cost rows × features² and a features³ solve.
 func leastSquaresSeconds(s models.Shape, _ models.Params) float64 {
 	n, f := float64(max(s.Rows, 1)), float64(max(s.Features, 1))
-	return 1e-3 + 1e-9*n*f*f + 1e-9*f*f*f + float64(s.Predict)*f*1e-9
+	return 1e-3 + 0.5e-9*n*f*f + 1e-9*f*f*f + float64(s.Predict)*f*1e-9
 }
