@@ -132,15 +132,37 @@ func (r *run) overhead(t *trial) float64 {
 	return sec
 }
 
-// modelParams returns the params a trial's models are made with: the
-// trial's own, plus the spec's thread param (which changes speed, never
-// results) set to the trial's share of Parallelism.
-func (r *run) modelParams(t *trial) models.Params {
-	if t.spec.Threads == "" {
+// modelParams returns the params fold fold's model of trial t is made
+// with: the trial's own, plus the spec's thread param (which changes
+// speed, never results) set to the trial's share of Parallelism, and the
+// spec's seed param set to a stream of its own derived from Options.Seed,
+// the trial and the fold (unless the trial sets them).
+func (r *run) modelParams(t *trial, fold int) models.Params {
+	add := models.Params{}
+	if t.spec.Threads != "" {
+		if _, set := t.params[t.spec.Threads]; !set {
+			add[t.spec.Threads] = r.trialThreads()
+		}
+	}
+	if t.spec.Seed != "" {
+		if _, set := t.params[t.spec.Seed]; !set {
+			add[t.spec.Seed] = modelSeed(r.o.Seed, t.id, fold)
+		}
+	}
+	if len(add) == 0 {
 		return t.params
 	}
-	if _, set := t.params[t.spec.Threads]; set {
-		return t.params
-	}
-	return t.params.Merge(models.Params{t.spec.Threads: r.trialThreads()})
+	return t.params.Merge(add)
+}
+
+// modelSeed mixes the run's seed, a trial id and a fold index into a seed
+// in [0, 2^53) (SplitMix64's finalizer).
+func modelSeed(seed uint64, trial, fold int) int {
+	x := seed ^ uint64(trial+1)*0x9E3779B97F4A7C15 ^ uint64(fold+1)*0xD1B54A32D192ED03
+	x ^= x >> 30
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 27
+	x *= 0x94D049BB133111EB
+	x ^= x >> 31
+	return int(x >> 11)
 }

@@ -222,3 +222,19 @@ func TestHoldoutPlan(t *testing.T) {
 		})
 	}
 }
+
+// Options.Seed reaches the models: two seeds give two different runs,
+// each reproducible (the random forest's fold models draw their own
+// streams).
+func TestSeedReachesModels(t *testing.T) {
+	f := readCSV(t, synthCSV(300, "binary", 11))
+	defer f.Release()
+	run := func(seed uint64) string {
+		res, err := automl.New(automl.Options{MaxTrials: 4, Seed: seed, Include: []string{"random_forest"}, Repeats: 1, DisableImportance: true}).Fit(t.Context(), f, "target")
+		require.NoError(t, err)
+		return leaderboardJSON(t, res.Leaderboard)
+	}
+	a, b := run(1), run(2)
+	assert.Equal(t, a, run(1))
+	assert.NotEqual(t, a, b)
+}

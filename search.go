@@ -362,7 +362,7 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 			fail(err)
 			return
 		}
-		m, err := t.spec.New(r.modelParams(t))
+		m, err := t.spec.New(r.modelParams(t, fi))
 		if err != nil {
 			fail(err)
 			return

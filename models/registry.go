@@ -60,6 +60,12 @@ type Spec struct {
 	// params; the search calibrates it on the machine as trials finish.
 	// Nil means DefaultSeconds(Cost).
 	Seconds SecondsFunc
+	// Seed names the param that seeds the model's randomness (bagging,
+	// feature sampling, validation splits), so that the search can give
+	// every fold model of every trial its own stream derived from
+	// Options.Seed. Empty means the model is deterministic or seeds
+	// itself. The param must take integers in [0, 2^53).
+	Seed string
 	// Binned says the model trains from Data.Bins alone when they are set
 	// (Input must be InputNative): the search may then hand it Data with
 	// X nil, sparing a float copy of each training fold. Prediction still

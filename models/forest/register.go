@@ -28,6 +28,7 @@ func init() {
 		Seconds: seconds(RandomForest),
 		Threads: "n_jobs",
 		Binned:  true,
+		Seed:    "seed",
 		Cost:    50, // measured: 100 trees ~ 30x (classification) to 55-75x (regression) one CART
 	})
 	reg.MustRegister(models.Spec{
@@ -44,6 +45,7 @@ func init() {
 		Seconds: seconds(ExtraTrees),
 		Threads: "n_jobs",
 		Binned:  true,
+		Seed:    "seed",
 		Cost:    60, // measured: 100 trees ~ 45x (classification) to 80-90x (regression) one CART
 	})
 	reg.MustRegister(models.Spec{
@@ -63,6 +65,7 @@ func init() {
 		},
 		Seconds: seconds(CART),
 		Binned:  true,
+		Seed:    "seed",
 		Cost:    1,
 	})
 }

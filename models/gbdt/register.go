@@ -48,6 +48,7 @@ func init() {
 		Seconds:   Seconds,
 		Threads:   "threads",
 		Binned:    true,
+		Seed:      "seed",
 	})
 }
 

@@ -24,6 +24,8 @@ func init() {
 		},
 		Cost:    2,
 		Seconds: Seconds,
+		Seed:    "seed",
+		Threads: "threads",
 	})
 }
 
