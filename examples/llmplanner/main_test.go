@@ -22,8 +22,9 @@ func clearEnv(t *testing.T) {
 func TestOffline(t *testing.T) {
 	clearEnv(t)
 	var out bytes.Buffer
-	require.NoError(t, run(t.Context(), &out, false, time.Minute, ""))
+	require.NoError(t, run(t.Context(), &out, false, 3*time.Second, ""))
 	assert.Contains(t, out.String(), "No LLM configured")
+	assert.Contains(t, out.String(), "insights:")
 	assert.Contains(t, out.String(), `"planner": "heuristic"`)
 	assert.Contains(t, out.String(), "planner heuristic, 0 repair rounds")
 }
@@ -43,14 +44,18 @@ func TestWithServer(t *testing.T) {
 		"rationale":  "Small data: boosting and a linear model.",
 	}
 	srv := llmtest.NewServer(t, llmtest.JSON(plan))
+	srv.SetDefault(llmtest.Text("gbdt and logistic tie; more rows would help."))
 	t.Setenv("AUTOML_LLM_BASE_URL", srv.BaseURL())
 	t.Setenv("AUTOML_LLM_MODEL", "local-model")
 	var out bytes.Buffer
-	require.NoError(t, run(t.Context(), &out, true, time.Minute, ""))
+	require.NoError(t, run(t.Context(), &out, true, 3*time.Second, ""))
 	assert.Contains(t, out.String(), `"planner": "llm"`)
 	assert.Contains(t, out.String(), "planner llm, 0 repair rounds")
 	assert.NotContains(t, out.String(), "fell back")
-	require.Equal(t, 1, srv.Count())
-	req, _ := srv.Last()
-	assert.NotContains(t, string(req.Body), "education", "column names redacted")
+	// The plan (Fit's own planning hits the planner's cache), then Fit's
+	// refinement and insights.
+	require.GreaterOrEqual(t, srv.Count(), 2)
+	for _, req := range srv.Requests() {
+		assert.NotContains(t, string(req.Body), "education", "column names redacted")
+	}
 }
