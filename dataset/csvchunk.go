@@ -252,8 +252,9 @@ func splitChunk(ch *chunk, sh *csvShape, limit int, fast lineFunc, rec recordFun
 // strict quoting: a quoted field open at the end of l, a quote inside an
 // unquoted field, or text after a closing quote.
 func splitQuoted(fields []string, l string, comma byte) ([]string, bool) {
+	q := strings.IndexByte(l, '"') // the next quote in l, or -1
 	for {
-		if len(l) > 0 && l[0] == '"' {
+		if q == 0 {
 			rest := l[1:]
 			var buf []byte // the field so far, when it has doubled quotes
 			for {
@@ -279,6 +280,7 @@ func splitQuoted(fields []string, l string, comma byte) ([]string, bool) {
 					return fields, false
 				}
 				l = after[1:]
+				q = strings.IndexByte(l, '"')
 				break
 			}
 			continue
@@ -288,14 +290,17 @@ func splitQuoted(fields []string, l string, comma byte) ([]string, bool) {
 		if i >= 0 {
 			f = l[:i]
 		}
-		if strings.IndexByte(f, '"') >= 0 {
-			return fields, false
+		if q >= 0 && q < len(f) {
+			return fields, false // a quote inside an unquoted field
 		}
 		fields = append(fields, f)
 		if i < 0 {
 			return fields, true
 		}
 		l = l[i+1:]
+		if q >= 0 {
+			q -= i + 1
+		}
 	}
 }
 
