@@ -37,8 +37,13 @@ import (
 // a newline outside quoted fields; with LazyQuotes, everything after the
 // first quote is one chunk) that GOMAXPROCS goroutines parse at once,
 // straight into typed values; when opts.MaxRows is set, chunks are parsed
-// in order on the calling goroutine. Memory is about the size of the
-// input text plus the typed columns.
+// in order on the calling goroutine. A chunk of a column that turns out
+// to be string after it was parsed as another type is parsed again. When
+// r is also an io.ReaderAt and io.Seeker (an *os.File, a bytes.Reader),
+// the text of a chunk is dropped once parsed and read again through
+// ReadAt if needed; otherwise it is kept until the frame is built. Peak
+// memory is then about twice the typed columns, plus the text (measured:
+// 2.0-2.25x the file for 1,000,000 x 21 floats; see bench/read).
 //
 // Errors wrap ErrEmpty for input without a header, ErrNoColumn for a Types
 // key that is not a column, and ErrInvalid, naming the line and column, for
