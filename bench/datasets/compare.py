@@ -17,8 +17,7 @@ splits, and "splits" counts the splits where ours is at least as good as the
 best scikit-learn model.
 
 Usage (from the repository root, Debian python3-sklearn + python3-pandas):
-  go build -o /tmp/automl-bench/automl ./cmd/automl
-  /usr/bin/python3 bench/datasets/compare.py --budget 60s [--bin /tmp/automl-bench/automl]
+  /usr/bin/python3 bench/datasets/compare.py --budget 60s [--bin PATH]
       [--data ../shared/datasets] [--only titanic,iris] [--md results.md]
 """
 import argparse
@@ -126,8 +125,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--data", default=os.path.normpath(os.path.join(here, "..", "..", "..", "shared", "datasets")))
-    ap.add_argument("--bin", default="/tmp/automl-bench/automl")
-    ap.add_argument("--work", default="/tmp/automl-bench/datasets")
+    ap.add_argument("--bin", default="", help="automl binary (default: go build into --work)")
+    ap.add_argument("--work", default=os.environ.get("AUTOML_BENCH_WORK", os.path.join(here, "work")),
+                    help="scratch directory (default $AUTOML_BENCH_WORK or bench/datasets/work, git-ignored)")
     ap.add_argument("--budget", default="60s")
     ap.add_argument("--seed", default="1")
     ap.add_argument("--only", default="")
@@ -138,6 +138,10 @@ def main():
                     help="use a random sample of this many rows of each dataset (0 = all), e.g. to test mid-size tables")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
+    if not args.bin:
+        args.bin = os.path.join(args.work, "automl")
+        subprocess.run(["go", "build", "-o", args.bin, "./cmd/automl"], check=True,
+                       cwd=os.path.normpath(os.path.join(here, "..", "..")))
     only = set(filter(None, args.only.split(",")))
     rows = []
     for name, target, task, drop in DATASETS:

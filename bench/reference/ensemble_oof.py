@@ -14,6 +14,7 @@ score for comparison. Then run:
 """
 import json
 import os
+import tempfile
 import warnings
 
 import numpy as np
@@ -31,8 +32,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 warnings.filterwarnings("ignore")
-DATA = "/work/shared/datasets"
-OUT = "/tmp/automl_oof"
+DATA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
+OUT = os.environ.get("AUTOML_OOF_DIR", os.path.join(tempfile.gettempdir(), "automl_oof"))
 
 
 def prep(num, cat):

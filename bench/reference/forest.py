@@ -3,7 +3,7 @@
 extra_trees, cart) on the shared real datasets.
 
     /usr/bin/python3 bench/reference/forest.py [datasets dir] [out dir]
-        # defaults: /work/shared/datasets and /tmp/forestref
+        # defaults: ../shared/datasets and $TMPDIR/forestref
     FOREST_REF_DIR=/tmp/forestref go test ./models/forest -run TestReferenceRealData -v
     /usr/bin/python3 bench/reference/forest.py synthetic
         # CPU ms per tree on the 20k x 20 shapes of the Go benchmarks
@@ -29,6 +29,7 @@ Written against scikit-learn 1.2 (Debian python3-sklearn).
 
 import json
 import os
+import tempfile
 import sys
 import time
 
@@ -125,8 +126,8 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "synthetic":
         synthetic()
         return
-    src = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets"
-    out = sys.argv[2] if len(sys.argv) > 2 else "/tmp/forestref"
+    src = sys.argv[1] if len(sys.argv) > 1 else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
+    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(tempfile.gettempdir(), "forestref")
     os.makedirs(out, exist_ok=True)
     meta, results = {}, {}
     for name, target, drop in DATASETS:

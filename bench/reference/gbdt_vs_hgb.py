@@ -5,7 +5,7 @@ classification, shuffle, random_state=0). Categorical columns are category
 codes (NaN missing); HGB runs twice: default (codes as numbers) and with
 categorical_features set. Run from the repository root:
 
-  /usr/bin/python3 bench/reference/gbdt_vs_hgb.py [--data /work/shared/datasets] [--params JSON]
+  /usr/bin/python3 bench/reference/gbdt_vs_hgb.py [--data ../shared/datasets] [--params JSON]
 """
 import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # OpenMP spin-waits badly on a shared box
@@ -26,7 +26,7 @@ SETS = [  # name, target, dropped columns
 ]
 
 ap = argparse.ArgumentParser()
-ap.add_argument("--data", default="/work/shared/datasets")
+ap.add_argument("--data", default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets")))
 ap.add_argument("--params", default="")
 ap.add_argument("--folds", type=int, default=5)
 args = ap.parse_args()

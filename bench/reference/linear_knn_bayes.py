@@ -12,7 +12,7 @@ Golden files (committed, read by the Go tests):
 Real-data comparison (numbers for reports, nothing written); runs the Go
 side (go run ./bench/reference/linknnbayes) and prints a Markdown table:
 
-    /usr/bin/python3 bench/reference/linear_knn_bayes.py real [/work/shared/datasets]
+    /usr/bin/python3 bench/reference/linear_knn_bayes.py real [../shared/datasets]
 
 Both sides split the rows the same way (row index % 4 == 0 is the test set),
 standardise with the training mean and population standard deviation, and
@@ -285,6 +285,6 @@ if __name__ == "__main__":
     if what == "golden":
         write_golden()
     elif what == "real":
-        real(sys.argv[2] if len(sys.argv) > 2 else "/work/shared/datasets")
+        real(sys.argv[2] if len(sys.argv) > 2 else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets")))
     else:
         sys.exit("usage: linear_knn_bayes.py [golden | real [datadir]]")

@@ -30,7 +30,7 @@ CASES = {
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets"
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
     out = {}
     for name, case in CASES.items():
         df = pd.read_csv(os.path.join(root, name))

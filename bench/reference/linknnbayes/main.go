@@ -3,7 +3,7 @@
 // scikit-learn (bench/reference/linear_knn_bayes.py real runs both and
 // prints them side by side).
 //
-//	go run ./bench/reference/linknnbayes [-data /work/shared/datasets]
+//	go run ./bench/reference/linknnbayes [-data ../shared/datasets]
 //
 // Tasks: iris species and penguins species (4 numeric columns, rows with a
 // missing value dropped) by accuracy; penguins body mass from the other 3
@@ -31,7 +31,7 @@ import (
 )
 
 func main() {
-	dir := flag.String("data", "/work/shared/datasets", "directory holding iris.csv and penguins.csv")
+	dir := flag.String("data", "../shared/datasets", "directory holding iris.csv and penguins.csv")
 	flag.Parse()
 	if err := run(*dir); err != nil {
 		fmt.Fprintln(os.Stderr, "linknnbayes:", err)
