@@ -17,7 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-const diamondsPath = "/work/shared/datasets/diamonds.csv"
+const diamondsPath = "../../shared/datasets/diamonds.csv" // the shared folder beside the repository
 
 func loadShared(b *testing.B, path string) []byte {
 	b.Helper()

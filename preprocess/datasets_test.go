@@ -70,7 +70,7 @@ func TestSharedDatasets(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			f := readCSV(t, "/work/shared/datasets/"+tc.file, tc.floats...)
+			f := readCSV(t, "../../shared/datasets/"+tc.file, tc.floats...)
 			defer f.Release()
 			var y []float64
 			k := 0

@@ -129,4 +129,4 @@ func target(t testing.TB, f *dataset.Frame, name string) []float64 {
 	return y
 }
 
-const diamondsCSV = "/work/shared/datasets/diamonds.csv"
+const diamondsCSV = "../../shared/datasets/diamonds.csv" // the shared folder beside the repository

@@ -32,7 +32,7 @@ func TestSklearnReference(t *testing.T) {
 	targets := map[string]string{"titanic.csv": "survived", "mpg.csv": "mpg", "tips.csv": "tip", "diamonds.csv": "price"}
 	for file, cols := range ref {
 		t.Run(file, func(t *testing.T) {
-			f := readCSV(t, "/work/shared/datasets/"+file, floats[file]...)
+			f := readCSV(t, "../../shared/datasets/"+file, floats[file]...)
 			defer f.Release()
 			y := target(t, f, targets[file])
 			p, err := preprocess.Fit(t.Context(), f, targets[file], y, 0, preprocess.Options{})
