@@ -136,9 +136,9 @@ func (c *cutter) safeCut() int {
 	return nl + 1
 }
 
-// lineFunc may take a whole quote-free line l (without its newline) as
-// a record, reporting whether it did; it must leave no trace when it
-// does not.
+// lineFunc may take a whole line l (without its newline) as a record,
+// reporting whether it did; it must leave no trace when it does not. It
+// is not offered lines with quotes under LazyQuotes.
 type lineFunc func(l string, line int) (bool, error)
 
 // recordFunc receives one record: its fields (valid until the call
@@ -166,7 +166,7 @@ type csvShape struct {
 // a quote) to the end of the chunk, and for other input, encoding/csv
 // parses.
 //
-// fast, when not nil, is offered each quote-free line first.
+// fast, when not nil, is offered each line first.
 func parseChunk(ch *chunk, sh *csvShape, limit int, fast lineFunc, rec recordFunc) (int, error) {
 	if sh.comma < utf8.RuneSelf && utf8.ValidString(ch.text) {
 		return splitChunk(ch, sh, limit, fast, rec)
@@ -200,23 +200,24 @@ func splitChunk(ch *chunk, sh *csvShape, limit int, fast lineFunc, rec recordFun
 		}
 		fields = fields[:0]
 		ok := true
-		if quotes && strings.IndexByte(l, '"') >= 0 {
+		hasQuote := quotes && strings.IndexByte(l, '"') >= 0
+		if fast != nil && !(hasQuote && sh.lazy) {
+			took, err := fast(l, line)
+			if err != nil {
+				return rows, err
+			}
+			if took {
+				rows++
+				continue
+			}
+		}
+		if hasQuote {
 			if sh.lazy {
 				ok = false
 			} else {
 				fields, ok = splitQuoted(fields, l, comma)
 			}
 		} else {
-			if fast != nil {
-				took, err := fast(l, line)
-				if err != nil {
-					return rows, err
-				}
-				if took {
-					rows++
-					continue
-				}
-			}
 			for {
 				i := strings.IndexByte(l, comma)
 				if i < 0 {
@@ -301,6 +302,36 @@ func splitQuoted(fields []string, l string, comma byte) ([]string, bool) {
 		if q >= 0 {
 			q -= i + 1
 		}
+	}
+}
+
+// quotedCell reads the quoted field that starts at l[i] (a quote) and
+// returns its value and the index just after it (the delimiter, or
+// len(l)). It reports false when the field is not closed on the line or
+// text other than the delimiter follows the closing quote.
+func quotedCell(l string, i int, comma byte) (string, int, bool) {
+	rest := l[i+1:]
+	var buf []byte // the field so far, when it has doubled quotes
+	for {
+		k := strings.IndexByte(rest, '"')
+		if k < 0 {
+			return "", 0, false
+		}
+		after := rest[k+1:]
+		if len(after) > 0 && after[0] == '"' {
+			buf = append(buf, rest[:k+1]...)
+			rest = after[1:]
+			continue
+		}
+		v := rest[:k]
+		if buf != nil {
+			v = string(append(buf, v...))
+		}
+		next := len(l) - len(after)
+		if len(after) > 0 && after[0] != comma {
+			return "", 0, false
+		}
+		return v, next, true
 	}
 }
 

@@ -248,51 +248,101 @@ func source(r io.Reader) func(p []byte, off int64) error {
 	}
 }
 
-// cellLine returns a lineFunc that takes every quote-free line with the
-// right number of fields, in one pass over it: a cell of a column that
-// holds float64 or int64 is parsed where it stands when it is a plain
-// decimal (scanNumber; the delimiter is checked after it), and any other
-// cell is cut at the next delimiter and handled as the general path would
-// (null marker, then colChunk.add). Lines with another number of fields
-// are left to the general path, which reports them.
+// cellLine returns a lineFunc that takes every line holding one whole,
+// valid record with the right number of fields, in one pass over it. A
+// cell of a column that holds float64 or int64 is parsed where it stands
+// when it is a plain decimal (scanNumber; the delimiter is checked after
+// it) and appended at once; any other cell (quoted or not) is cut out and
+// kept aside, and handed to the general per-cell handling (null marker,
+// then colChunk.add) only once the whole line has proved to be a record
+// with the right number of fields. Otherwise the numbers appended are
+// taken back and the line is left to the general path, which reports
+// what is wrong with it.
 func (p *csvParse) cellLine(cols []*colChunk) lineFunc {
+	type cell struct {
+		j int
+		v string
+	}
 	comma := byte(p.shape.comma)
-	sep := string(comma)
 	ns, numbers := p.nulls, p.numbersFast
-	last := len(cols) - 1
-	return func(l string, line int) (bool, error) {
-		if strings.Count(l, sep) != last {
-			return false, nil
+	var pend []cell // cells for the general handling, by column
+	// undo takes back the numbers appended to columns before j: those
+	// without a cell in pend.
+	undo := func(j int) (bool, error) {
+		k := 0
+		for jj, c := range cols[:j] {
+			if k < len(pend) && pend[k].j == jj {
+				k++
+				continue
+			}
+			if c.kind == kindFloat {
+				c.fls = c.fls[:len(c.fls)-1]
+			} else {
+				c.ints = c.ints[:len(c.ints)-1]
+			}
+			c.n--
 		}
-		i := 0
-		for j, c := range cols {
-			if numbers && (c.kind == kindFloat || c.kind == kindInt) {
-				if num, end := scanNumber(l, i); end >= 0 && (end == len(l) || l[end] == comma) {
+		return false, nil
+	}
+	return func(l string, line int) (bool, error) {
+		pend = pend[:0]
+		q := strings.IndexByte(l, '"') // the next quote at or after i, or -1
+		i, end := 0, false             // end: the last cell ran to the end of l
+		j := 0
+		for ; j < len(cols) && !end; j++ {
+			c := cols[j]
+			if numbers && (c.kind == kindFloat || c.kind == kindInt) && i != q {
+				if num, e := scanNumber(l, i); e >= 0 && (e == len(l) || l[e] == comma) {
+					ok := false
 					if c.kind == kindFloat {
-						if x, ok := num.float(); ok {
+						var x float64
+						if x, ok = num.float(); ok {
 							c.fls = append(c.fls, x)
-							c.n++
-							i = end + 1
-							continue
 						}
-					} else if x, ok := num.int(); ok {
-						c.ints = append(c.ints, x)
+					} else {
+						var x int64
+						if x, ok = num.int(); ok {
+							c.ints = append(c.ints, x)
+						}
+					}
+					if ok {
 						c.n++
-						i = end + 1
+						end, i = e == len(l), e+1
 						continue
 					}
 				}
 			}
-			v := l[i:]
-			if j < last {
-				e := strings.IndexByte(v, comma)
-				v = v[:e]
-				i += e + 1
-			}
-			if ns.is(v) {
-				c.null()
+			var v string
+			next := 0
+			if i == q {
+				var ok bool
+				if v, next, ok = quotedCell(l, i, comma); !ok {
+					return undo(j)
+				}
+				if q = strings.IndexByte(l[next:], '"'); q >= 0 {
+					q += next
+				}
 			} else {
-				c.add(v, line)
+				next = len(l)
+				if e := strings.IndexByte(l[i:], comma); e >= 0 {
+					next = i + e
+				}
+				if q >= 0 && q < next {
+					return undo(j) // a quote inside an unquoted field
+				}
+				v = l[i:next]
+			}
+			pend = append(pend, cell{j, v})
+			end, i = next == len(l), next+1
+		}
+		if j != len(cols) || !end {
+			return undo(j) // too few or too many fields
+		}
+		for _, pc := range pend {
+			if ns.is(pc.v) {
+				cols[pc.j].null()
+			} else {
+				cols[pc.j].add(pc.v, line)
 			}
 		}
 		if cols[0].n%ctxEvery == 0 {
