@@ -117,9 +117,9 @@ func TestHeuristicCrowded(t *testing.T) {
 	assert.Equal(t, []string{"gbdt", "gbdt", "random_forest", "extra_trees", "ridge", "gbdt", "cart",
 		"random_forest", "extra_trees", "ridge", "knn", "cart", "knn"}, names(p.Trials))
 	// Forests scaled for big regression data; values set in the entry kept.
-	assert.Equal(t, models.Params{"max_features": 0.33, "max_samples": 0.625}, p.Trials[2].Params)
-	assert.Equal(t, models.Params{"max_features": 0.33}, p.Trials[3].Params)
-	assert.Equal(t, models.Params{"max_features": "sqrt", "max_samples": 0.625}, p.Trials[7].Params)
+	assert.Equal(t, models.Params{"max_features": 0.33, "max_samples": 0.625, "n_estimators": 50}, p.Trials[2].Params)
+	assert.Equal(t, models.Params{"max_features": 0.33, "n_estimators": 50, "min_samples_leaf": 8}, p.Trials[3].Params)
+	assert.Equal(t, models.Params{"max_features": "sqrt", "max_samples": 0.625, "n_estimators": 50}, p.Trials[7].Params)
 	// The portfolio's own maps are not modified.
 	assert.Equal(t, models.Params{}, ms[5].Portfolio[0])
 
