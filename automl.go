@@ -49,8 +49,10 @@ type Result struct {
 	// the final predictor, most important first; nil when disabled or
 	// out of time.
 	Importance []ColumnImportance `json:"importance,omitempty"`
-	// Options are the settings the run used, defaults filled in (and the
-	// plan's folds, repeats and final fit).
+	// Options are the settings the run used, defaults filled in and
+	// resolved: Folds and Repeats as validated (Folds 1 for a holdout),
+	// Metric by name, FinalFit, and MaxTunedPerModel (-1 when the plan
+	// tuned nothing).
 	Options Options `json:"options"`
 	// Plan is what the search tried, as the planner decided it.
 	Plan *planner.Plan `json:"plan"`
@@ -203,6 +205,14 @@ func newRun(opts Options, f *dataset.Frame, target string) (*run, error) {
 	if o.Group == target {
 		return nil, fmt.Errorf("%w: the group column is the target", ErrInput)
 	}
+	for _, c := range o.Drop {
+		if f.ColumnIndex(c) < 0 {
+			return nil, fmt.Errorf("%w: Drop names %q, which is not a column of the frame (columns: %v)", ErrInput, c, f.Names())
+		}
+		if c == target {
+			return nil, fmt.Errorf("%w: Drop names the target %q", ErrInput, c)
+		}
+	}
 	return r, nil
 }
 
@@ -257,6 +267,10 @@ func (r *run) fit(parent context.Context, input *dataset.Frame) (*Result, error)
 		return nil, err
 	}
 	r.o.Folds, r.o.Repeats = r.nfolds, len(r.splits)/r.nfolds
+	r.o.Metric, r.o.MaxTunedPerModel = r.metric.Name(), r.tunedPerModel()
+	if r.o.MaxTunedPerModel == 0 {
+		r.o.MaxTunedPerModel = -1 // none, as Options spells it
+	}
 	res := &Result{Profile: r.profile, Leaderboard: lb, Predictor: pred, Options: r.o, Plan: r.planned}
 	if !r.o.DisableImportance {
 		r.emit(Event{Kind: EventPhase, Phase: "importance"})

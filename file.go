@@ -70,6 +70,9 @@ type fileMember struct {
 // On error w may hold a partial file (the CLI writes to a temporary file
 // and renames it).
 func (p *Predictor) Save(w io.Writer) error {
+	if p == nil || p.pipe == nil || len(p.members) == 0 {
+		return fmt.Errorf("%w: an empty Predictor (not made by Fit or Load) has nothing to save", ErrPredict)
+	}
 	// The manifest first: blob 0 is the pipeline, then every model in
 	// member order, then the stacker.
 	man := fileManifest{

@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
@@ -125,7 +124,9 @@ type Options struct {
 	// not stratified by class, and there are at most as many folds as
 	// groups.
 	Group string `json:"group,omitempty"`
-	// Drop lists columns that are never features (IDs, leaks).
+	// Drop lists columns that are never features (IDs, leaks). A name that
+	// is not a column of the frame is an error (ErrInput), as for Weight
+	// and Group.
 	Drop []string `json:"drop,omitempty"`
 	// MaxMemory caps, in bytes, the memory the search may plan to hold
 	// (feature views, bins, the folds of the trials in flight). Fit fails
@@ -155,9 +156,6 @@ type Options struct {
 	OnEvent func(Event) `json:"-"`
 	// Registry supplies the models. Nil means models.Default().
 	Registry *models.Registry `json:"-"`
-	// Allocator is used for Arrow data made during Fit. Nil means
-	// memory.DefaultAllocator.
-	Allocator memory.Allocator `json:"-"`
 }
 
 // withDefaults returns a copy of o with every zero field filled in.
@@ -176,9 +174,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Registry == nil {
 		o.Registry = models.Default()
-	}
-	if o.Allocator == nil {
-		o.Allocator = memory.DefaultAllocator
 	}
 	return o
 }

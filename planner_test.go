@@ -238,3 +238,26 @@ func TestSeedReachesModels(t *testing.T) {
 	assert.Equal(t, a, run(1))
 	assert.NotEqual(t, a, b)
 }
+
+// Small fixes: a misspelled Drop column is an error, a zero Predictor's
+// Save is an error (not a nil dereference), and Result.Options says what
+// ran.
+func TestOptionsResolvedAndChecked(t *testing.T) {
+	f := readCSV(t, synthCSV(200, "binary", 12))
+	defer f.Release()
+	_, err := automl.New(automl.Options{MaxTrials: 2, Drop: []string{"colour"}}).Fit(t.Context(), f, "target")
+	require.ErrorIs(t, err, automl.ErrInput)
+	assert.Contains(t, err.Error(), `"colour"`)
+
+	var zero automl.Predictor
+	var buf strings.Builder
+	assert.ErrorIs(t, zero.Save(&buf), automl.ErrPredict)
+
+	res, err := automl.New(automl.Options{MaxTrials: 3, Drop: []string{"color"}, DisableImportance: true}).Fit(t.Context(), f, "target")
+	require.NoError(t, err)
+	assert.Equal(t, "accuracy", res.Options.Metric)
+	assert.Equal(t, 5, res.Options.Folds)
+	assert.Equal(t, 5, res.Options.Repeats)
+	assert.Equal(t, -1, res.Options.MaxTunedPerModel) // no tuning below 2,000 rows
+	assert.Equal(t, automl.FinalBag, res.Options.FinalFit)
+}
