@@ -5,7 +5,6 @@ import (
 	"runtime"
 	"time"
 
-
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/models"
