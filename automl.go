@@ -158,6 +158,8 @@ type run struct {
 	concurrency int         // trials trained at once (Parallelism shared with the models' threads)
 	searchStart time.Time   // when the search began
 	succeeded   atomic.Bool // a trial other than the baseline succeeded
+	famMu       sync.Mutex
+	famTime     map[string]time.Duration // estimated time granted to each family's trials, for Plan.Shares
 
 	bestMu    sync.Mutex
 	bestTrial *trial

@@ -261,3 +261,35 @@ func TestOptionsResolvedAndChecked(t *testing.T) {
 	assert.Equal(t, -1, res.Options.MaxTunedPerModel) // no tuning below 2,000 rows
 	assert.Equal(t, automl.FinalBag, res.Options.FinalFit)
 }
+
+// A plan's time shares cap a family: with a tiny share for random forests,
+// their trials are refused as over their share while others run.
+func TestPlanSharesCapFamilies(t *testing.T) {
+	shares := planner.PlannerFunc(func(ctx context.Context, b *planner.Brief) (*planner.Plan, error) {
+		p, err := planner.Heuristic{}.Plan(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		p.Planner = "shares"
+		p.Shares = map[string]float64{"random_forest": 0.00001}
+		return p, nil
+	})
+	f := readCSV(t, synthCSV(400, "regression", 13))
+	defer f.Release()
+	res, err := automl.New(automl.Options{TimeBudget: 8 * time.Second, Seed: 1, Planner: shares, DisableImportance: true}).Fit(t.Context(), f, "target")
+	require.NoError(t, err)
+	require.Equal(t, "shares", res.Planning.Planner)
+	var refused, ran int
+	for _, row := range res.Leaderboard.Rows {
+		switch {
+		case row.Model == "random_forest":
+			assert.Equal(t, evaluate.StatusSkipped, row.Status)
+			assert.Contains(t, row.Error, "over its share")
+			refused++
+		case row.Status == evaluate.StatusOK && row.Model != "prior":
+			ran++
+		}
+	}
+	assert.Positive(t, refused)
+	assert.Positive(t, ran)
+}

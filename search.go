@@ -262,6 +262,9 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 		r.runTrial(ctx, t, bar)
 		took := time.Since(start)
 		t.wallSec = took.Seconds()
+		if _, ok := r.planned.Shares[t.spec.Name]; ok {
+			r.familyTime(t.spec.Name, took-est)
+		}
 		switch t.status {
 		case evaluate.StatusOK:
 			r.cost.observe(t.spec.Name, raw, took-time.Duration(r.overhead(t)*float64(time.Second)))
@@ -295,10 +298,32 @@ func (r *run) admit(t *trial, est time.Duration) error {
 	if time.Now().Add(est).After(r.searchEnd) {
 		return fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), left.Seconds())
 	}
-	if whole := r.searchEnd.Sub(r.searchStart); est > whole/3 && r.succeeded.Load() {
+	whole := r.searchEnd.Sub(r.searchStart)
+	if est > whole/3 && r.succeeded.Load() {
 		return fmt.Errorf("left out: estimated %.1fs, over a third of the %.0fs search", est.Seconds(), whole.Seconds())
 	}
+	if share, ok := r.planned.Shares[t.spec.Name]; ok {
+		used := r.familyTime(t.spec.Name, est)
+		if limit := time.Duration(share * float64(whole)); used > limit {
+			r.familyTime(t.spec.Name, -est)
+			return fmt.Errorf("over its share: %.1fs with this trial, the plan gives %s %.0f%% of the search (%.1fs)", used.Seconds(), t.spec.Name, 100*share, limit.Seconds())
+		}
+	}
 	return nil
+}
+
+// familyTime adds est to the time the trials of model have taken or been
+// granted so far, and returns the sum. A trial granted its estimate
+// corrects the grant to its measured time when it ends; a refused one
+// takes it back.
+func (r *run) familyTime(model string, est time.Duration) time.Duration {
+	r.famMu.Lock()
+	defer r.famMu.Unlock()
+	if r.famTime == nil {
+		r.famTime = map[string]time.Duration{}
+	}
+	r.famTime[model] += est
+	return r.famTime[model]
 }
 
 // finished reports a trial's end (and a new best) to OnEvent.

@@ -111,7 +111,19 @@ func (Uniform) Plan(_ context.Context, b *Brief) (*Plan, error) {
 			p.Tuning.TrialsPerFamily = 0
 		}
 	}
-	p.Rationale = "Uniform: every family's portfolio in turn, every family with a search space tuned equally."
+	var fams []string
+	for _, m := range b.Models {
+		if m.Name != BaselineModel {
+			fams = append(fams, m.Name)
+		}
+	}
+	if len(fams) > 0 && b.Budget > 0 {
+		p.Shares = map[string]float64{}
+		for _, f := range fams {
+			p.Shares[f] = 1 / float64(len(fams))
+		}
+	}
+	p.Rationale = "Uniform: every family's portfolio in turn, an equal share of the time each, every family with a search space tuned equally."
 	return p, nil
 }
 

@@ -19,7 +19,7 @@ import (
 
 // PromptVersion changes whenever the prompts or the reply schema change; it
 // is part of the cache key.
-const PromptVersion = 1
+const PromptVersion = 2
 
 // Defaults of LLM.
 const (
@@ -316,8 +316,13 @@ type (
 		Categorical []string `json:"categorical"`
 		Text        []string `json:"text"`
 	}
+	wireShare struct {
+		Model string  `json:"model"`
+		Share float64 `json:"share"`
+	}
 	wirePlan struct {
 		Trials     []wireConfig `json:"trials"`
+		Shares     []wireShare  `json:"shares"`
 		Tuning     wireTuning   `json:"tuning"`
 		Validation Validation   `json:"validation"`
 		Ensemble   Ensemble     `json:"ensemble"`
@@ -344,6 +349,12 @@ func decodePlan(raw json.RawMessage, b *Brief) (*Plan, error) {
 	}
 	for _, c := range w.Trials {
 		p.Trials = append(p.Trials, fromWire(c))
+	}
+	for _, sh := range w.Shares {
+		if p.Shares == nil {
+			p.Shares = map[string]float64{}
+		}
+		p.Shares[sh.Model] = sh.Share
 	}
 	for _, s := range w.Tuning.Spaces {
 		if p.Tuning.Spaces == nil {
@@ -402,6 +413,10 @@ func planToWire(p *Plan, b *Brief) wirePlan {
 	}
 	for _, t := range p.Trials {
 		w.Trials = append(w.Trials, toWire(t))
+	}
+	w.Shares = []wireShare{}
+	for _, name := range sortedKeys(p.Shares) {
+		w.Shares = append(w.Shares, wireShare{Model: name, Share: p.Shares[name]})
 	}
 	shown := func(xs []string) []string {
 		out := []string{}
@@ -477,6 +492,7 @@ func planSchema(b *Brief) (json.RawMessage, error) {
 	}
 	s := obj(map[string]any{
 		"trials": arr(configSchema(b)),
+		"shares": arr(obj(map[string]any{"model": enum(b.candidates()), "share": numType})),
 		"tuning": obj(map[string]any{
 			"families":          arr(enum(b.candidates())),
 			"top":               intType,
@@ -486,7 +502,7 @@ func planSchema(b *Brief) (json.RawMessage, error) {
 				"low": numType, "high": numType, "choices": arr(valueType),
 			})),
 		}),
-		"validation": obj(map[string]any{"folds": intType, "repeats": intType, "final_fit": enum([]string{"bag", "refit"})}),
+		"validation": obj(map[string]any{"folds": intType, "repeats": intType, "final_fit": enum([]string{"bag", "refit"}), "holdout": numType}),
 		"ensemble": obj(map[string]any{
 			"method": enum(ensembleMethods), "candidates": intType, "per_family": intType, "stack_members": intType,
 		}),
@@ -560,7 +576,7 @@ func sig3(x float64) float64 {
 
 const planSystem = `You plan the model search of an AutoML library for tabular data.
 You see aggregated facts about the training data (no raw values), the task, the metric, the time budget, and the candidate models with their hyperparameter spaces, known-good portfolio configurations and estimated seconds per trial on this data.
-Decide: the portfolio trials in the order they run (a baseline always runs first and is not listed; trials run in order until the time is spent, so put the most promising first when time is short), tuning (TPE per family after the portfolio round: either list families, or set top to tune the best N families by portfolio score; trials_per_family 0 turns tuning off), cross-validation folds and repeats, the final fit ("bag" keeps the fold models, "refit" retrains on all rows), the ensemble ("greedy": a greedy weighted blend of the best trials, with a stacker also tried; "greedy_only": the blend without a stacker; "none": the best single trial; candidates, per_family and stack_members limit the trials considered), columns to drop or to read as categorical or text, and the reserve (0 to 0.5: share of the budget kept after the search for the ensemble and final fit).
+Decide: the portfolio trials in the order they run (a baseline always runs first and is not listed; trials run in order until the time is spent, so put the most promising first when time is short), tuning (TPE per family after the portfolio round: either list families, or set top to tune the best N families by portfolio score; trials_per_family 0 turns tuning off), cross-validation folds and repeats, the final fit ("bag" keeps the fold models, "refit" retrains on all rows), the ensemble ("greedy": a greedy weighted blend of the best trials, with a stacker also tried; "greedy_only": the blend without a stacker; "none": the best single trial; candidates, per_family and stack_members limit the trials considered), columns to drop or to read as categorical or text, shares (optional caps on each family's share of the search time, adding up to at most 1; an empty list caps nothing), a holdout (0 for cross-validation, or 0.05 to 0.5 of the rows held out once instead, for big tables) and the reserve (0 to 0.5: share of the budget kept after the search for the ensemble and final fit).
 Rules: use only the listed models and parameter names; keep numeric values inside their ranges and categorical values among their choices; params is a list of {name, value} pairs (an empty list means the model's defaults); keep every setting listed under "fixed"; name columns exactly as given; the rationale is at most three sentences.
 A default plan made by fixed rules is given: keep what is right about it and change what the facts justify.`
 

@@ -158,6 +158,12 @@ type Plan struct {
 	Ensemble Ensemble `json:"ensemble"`
 	// Columns overrides the preprocessing's reading of some columns.
 	Columns Columns `json:"columns"`
+	// Shares caps the share of the search time each family may spend: a
+	// trial starts only while its family's time so far plus the trial's
+	// estimate fits in its share. Families left out are not capped; nil
+	// caps none. Values are in (0, 1]; Normalize scales them down when
+	// they add up to more than 1.
+	Shares map[string]float64 `json:"shares,omitempty"`
 	// Reserve is the share of the budget kept after the search for the
 	// ensemble, the final fits and importance (0.1 bagged, 0.25 refit).
 	Reserve float64 `json:"reserve"`

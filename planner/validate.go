@@ -190,6 +190,20 @@ func Validate(p *Plan, b *Brief) error {
 	if p.Reserve < 0 || p.Reserve > 0.5 {
 		bad("reserve is %g, want 0 to 0.5", p.Reserve)
 	}
+	var shareSum float64
+	for _, name := range sortedKeys(p.Shares) {
+		v := p.Shares[name]
+		if _, ok := b.model(name); !ok {
+			bad("shares: %s", unknownModel(name, b))
+		}
+		if !(v > 0 && v <= 1) {
+			bad("shares[%q] is %g, want a share of the time in (0, 1]", name, v)
+		}
+		shareSum += v
+	}
+	if shareSum > 1+1e-9 {
+		bad("shares add up to %.3g, more than the whole search", shareSum)
+	}
 	if len(probs) == 0 {
 		return nil
 	}
@@ -556,6 +570,30 @@ func Normalize(p *Plan, b *Brief) []string {
 	case p.Reserve > 0.5:
 		p.Reserve = 0.5
 		note("reserve above 0.5; set to 0.5")
+	}
+	// Shares: drop unknown families and bad values, then scale them to
+	// add up to at most 1.
+	var sum float64
+	for _, name := range sortedKeys(p.Shares) {
+		v := p.Shares[name]
+		if _, ok := b.model(name); !ok || !(v > 0) || math.IsInf(v, 0) {
+			delete(p.Shares, name)
+			note("shares[%q] dropped", name)
+			continue
+		}
+		if v > 1 {
+			p.Shares[name] = 1
+		}
+		sum += p.Shares[name]
+	}
+	if sum > 1 {
+		for name := range p.Shares {
+			p.Shares[name] /= sum
+		}
+		note("shares added up to %.3g; scaled to 1", sum)
+	}
+	if len(p.Shares) == 0 {
+		p.Shares = nil
 	}
 	if r := []rune(p.Rationale); len(r) > 2000 {
 		p.Rationale = string(r[:2000])
