@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -226,27 +227,20 @@ func scanNumber(s string, i int) (number, int) {
 	}
 	// Digits with at most one point; leading zeros count as digits (too
 	// many of them only send the text to strconv).
-	start, dot := i, -1
-	for ; i < n; i++ {
-		c := s[i]
-		if d := c - '0'; d <= 9 {
-			num.mant = num.mant*10 + uint64(d)
-			continue
-		}
-		if c != '.' || dot >= 0 {
-			break
-		}
-		dot = i
-	}
+	start := i
+	num.mant, i = digits(s, i, 0)
 	nd := i - start
-	if dot >= 0 {
-		nd--
-		num.exp = dot + 1 - i
+	num.plain = true
+	if i < n && s[i] == '.' {
+		num.plain = false
+		frac := i + 1
+		num.mant, i = digits(s, frac, num.mant)
+		nd += i - frac
+		num.exp = frac - i
 	}
 	if nd == 0 || nd > 19 {
 		return number{}, -1
 	}
-	num.plain = dot < 0
 	if i < n && (s[i] == 'e' || s[i] == 'E') {
 		num.plain = false
 		i++
@@ -273,6 +267,58 @@ func scanNumber(s string, i int) (number, int) {
 	}
 	return num, i
 }
+
+// digits appends the decimal digits at s[i:] to mant (mod 2^64: callers
+// count the digits) and returns it and where the digits end. It takes
+// eight bytes at a time where it can (SWAR, as simdjson does): which of
+// them are digits, then the value of the leading digits in three
+// multiplications, instead of a chain of dependent multiply-adds. (Adding
+// 6 to a byte from 0xFA up carries into the next one, but such a byte is
+// itself not a digit, and only the digits before the first non-digit
+// count.)
+func digits(s string, i int, mant uint64) (uint64, int) {
+	for i+8 <= len(s) {
+		v := le64(s[i : i+8])
+		const hi, zeros, six = 0xF0F0F0F0F0F0F0F0, 0x3030303030303030, 0x0606060606060606
+		// A byte of m is zero exactly when that byte of v is '0'-'9'.
+		m := ((v & hi) ^ zeros) | (((v + six) & hi) ^ zeros)
+		k := bits.TrailingZeros64(m) / 8 // leading digits
+		if k == 0 {
+			return mant, i
+		}
+		mant = mant*pow10u[k] + eightDigits(v<<(8*(8-k)))
+		i += k
+		if k < 8 {
+			return mant, i
+		}
+	}
+	for ; i < len(s); i++ {
+		d := s[i] - '0'
+		if d > 9 {
+			break
+		}
+		mant = mant*10 + uint64(d)
+	}
+	return mant, i
+}
+
+// le64 reads 8 bytes of s as a little-endian word (first byte lowest).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// eightDigits returns the value of the eight decimal digits in v (first
+// digit in the lowest byte; bytes 0x00 count as zeros).
+func eightDigits(v uint64) uint64 {
+	v = (v & 0x0F0F0F0F0F0F0F0F) * 2561 >> 8
+	v = (v & 0x00FF00FF00FF00FF) * 6553601 >> 16
+	return (v & 0x0000FFFF0000FFFF) * 42949672960001 >> 32
+}
+
+// pow10u holds 10^k for k <= 8.
+var pow10u = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
 
 // float returns the number as the correctly rounded float64, when the
 // fast path can (see fastFloat).
