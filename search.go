@@ -243,9 +243,11 @@ func (r *run) tuners(trials []*trial) []tuner {
 // keeps the result independent of Parallelism.
 //
 // A trial is skipped, before it starts, when its estimated time does not
-// fit the time left, or when it would take more than a third of the whole
-// search while another model has already succeeded: such a trial cannot
-// pay for the trials it would displace (a quadratic k-NN on a big table).
+// fit the time left, when it would take more than a third of the whole
+// search while another model has already succeeded (such a trial cannot
+// pay for the trials it would displace: a quadratic k-NN on a big table),
+// or when its family would exceed its share of the time (Plan.Shares).
+// The leaderboard keeps each trial's estimate beside its measured time.
 func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.concurrency, func(ctx context.Context, i int) error {
 		t := batch[i]
