@@ -28,8 +28,9 @@ import (
 // signed and unsigned integers, float32, float64, date32, time32/time64,
 // timestamps (UTC when adjusted to UTC; INT96 as timestamp[ns]), strings
 // (BYTE_ARRAY annotated String, Enum or JSON, or unannotated and valid
-// UTF-8; other BYTE_ARRAY is binary), fixed-size binary and all-null
-// columns. Two mappings differ from pqarrow, for learning: decimals become
+// UTF-8; other BYTE_ARRAY is binary; dictionary encoded by the rule of
+// ReadCSV when long with few distinct values), fixed-size binary and
+// all-null columns. Two mappings differ from pqarrow, for learning: decimals become
 // float64 (value / 10^scale) and float16 becomes float32. The Arrow
 // schema an Arrow writer may store in the file's metadata is not read, so
 // dictionary, large-string and zoned types come back as their Parquet
@@ -339,7 +340,11 @@ func readParquetColumn(ctx context.Context, mem memory.Allocator, pr *file.Reade
 			return readDecimalBytes[parquet.ByteArray](ctx, mem, pr, j, def, rows, lt.Scale())
 		case schema.StringLogicalType, schema.EnumLogicalType, schema.JSONLogicalType:
 			sb := array.NewStringBuilder(mem)
-			return readBytes(ctx, pr, j, def, rows, sb, func(v parquet.ByteArray) { sb.BinaryBuilder.Append(v) })
+			a, err := readBytes(ctx, pr, j, def, rows, sb, func(v parquet.ByteArray) { sb.BinaryBuilder.Append(v) })
+			if err != nil {
+				return nil, err
+			}
+			return dictionaryEncode(mem, a), nil
 		}
 		bb := array.NewBinaryBuilder(mem, arrow.BinaryTypes.Binary)
 		text := true
@@ -351,7 +356,7 @@ func readParquetColumn(ctx context.Context, mem memory.Allocator, pr *file.Reade
 			return a, err
 		}
 		defer a.Release()
-		return array.MakeFromData(array.NewData(arrow.BinaryTypes.String, a.Len(), a.Data().Buffers(), nil, a.NullN(), a.Data().Offset())), nil
+		return dictionaryEncode(mem, array.MakeFromData(array.NewData(arrow.BinaryTypes.String, a.Len(), a.Data().Buffers(), nil, a.NullN(), a.Data().Offset()))), nil
 	case parquet.Types.FixedLenByteArray:
 		switch lt := logical.(type) {
 		case schema.DecimalLogicalType:
@@ -368,6 +373,50 @@ func readParquetColumn(ctx context.Context, mem memory.Allocator, pr *file.Reade
 		return readBytes(ctx, pr, j, def, rows, fb, func(v parquet.FixedLenByteArray) { fb.Append(v) })
 	}
 	return nil, fmt.Errorf("%w: physical type %s", ErrFormat, col.PhysicalType())
+}
+
+// dictionaryEncode returns a string array a as ReadCSV stores string
+// columns: dictionary<values=utf8, indices=int32> when it has at least
+// dictMinRows rows and at most one distinct value per dictShare non-null
+// ones, else a itself. It takes over the caller's reference to a; the
+// caller must Release the result.
+func dictionaryEncode(mem memory.Allocator, a arrow.Array) arrow.Array {
+	s, ok := a.(*array.String)
+	if !ok || s.Len() < dictMinRows {
+		return a
+	}
+	limit := (s.Len() - s.NullN()) / dictShare
+	codes := make(map[string]int32, 64)
+	var dict []string
+	idx := make([]int32, s.Len())
+	for i := range s.Len() {
+		if s.IsNull(i) {
+			continue
+		}
+		v := s.Value(i)
+		c, seen := codes[v]
+		if !seen {
+			if len(dict) >= limit {
+				return a
+			}
+			c = int32(len(dict))
+			codes[v] = c
+			dict = append(dict, v)
+		}
+		idx[i] = c
+	}
+	if len(dict) == 0 {
+		return a
+	}
+	var valid []bool
+	if s.NullN() > 0 {
+		valid = make([]bool, s.Len())
+		for i := range valid {
+			valid[i] = s.IsValid(i)
+		}
+	}
+	defer a.Release()
+	return dictionaryArray(mem, dict, idx, valid)
 }
 
 // readDecimalBytes reads decimals stored as big-endian two's complement

@@ -2,6 +2,7 @@ package dataset_test
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -253,4 +254,41 @@ func TestReadParquetCorrupt(t *testing.T) {
 		f.Release()
 	}
 	assert.Greater(t, errs, 10, "corruption should be noticed")
+}
+
+// TestReadParquetDictionary: a long string column with few distinct
+// values comes back dictionary encoded, as ReadCSV stores it; one with
+// many stays utf8.
+func TestReadParquetDictionary(t *testing.T) {
+	mem := checkedMem(t)
+	n := 3000
+	few, many := make([]string, n), make([]string, n)
+	valid := make([]bool, n)
+	for i := range n {
+		few[i] = []string{"red", "green", "blue"}[i%3]
+		many[i] = fmt.Sprintf("id-%d", i)
+		valid[i] = i%7 != 0
+	}
+	f, err := dataset.NewBuilder(mem).String("few", few, valid).String("many", many, nil).Build()
+	require.NoError(t, err)
+	defer f.Release()
+	data := writeParquetRecord(t, f.Record(), 1000, parquet.NewWriterProperties())
+	g, err := dataset.ReadParquet(t.Context(), bytes.NewReader(data), dataset.ReadOptions{Allocator: mem})
+	require.NoError(t, err)
+	defer g.Release()
+	assert.Equal(t, "dictionary<values=utf8, indices=int32, ordered=false>", g.Column(0).DataType().String())
+	assert.Equal(t, "utf8", g.Column(1).DataType().String())
+	assertFramesEqualValues(t, f, g)
+}
+
+// assertFramesEqualValues compares names and values, not types.
+func assertFramesEqualValues(t *testing.T, want, got *dataset.Frame) {
+	t.Helper()
+	require.Equal(t, want.Names(), got.Names())
+	for j := range want.NumCols() {
+		wv, wok := dataset.Strings(want.Column(j))
+		gv, gok := dataset.Strings(got.Column(j))
+		assert.Equal(t, wok, gok, want.Names()[j])
+		assert.Equal(t, wv, gv, want.Names()[j])
+	}
 }
