@@ -50,7 +50,7 @@
 //
 // On by default (early_stopping_rounds 50, max_rounds 2000): with
 // Data.Valid set, Fit stops on it; without, and with at least
-// early_stopping_min_rows (500) rows, Fit holds out validation_fraction
+// early_stopping_min_rows (10,000) rows, Fit holds out validation_fraction
 // (10%, at least 50 rows or a quarter, at most 10,000) of the rows it is
 // given, stratified by class and drawn with the seed param, trains on the
 // rest and stops when the validation loss has not improved for

@@ -44,7 +44,7 @@ func TestValidationRowsStratifiedAndSeeded(t *testing.T) {
 // the seed, and a refit runs the rounds kept.
 func TestInternalEarlyStopping(t *testing.T) {
 	d := synth(3000, 5, 2, false, 11)
-	p := models.Params{"learning_rate": 0.3, "max_leaves": 63, "min_data_in_leaf": 2, "seed": 4}
+	p := models.Params{"learning_rate": 0.3, "max_leaves": 63, "min_data_in_leaf": 2, "seed": 4, "early_stopping_min_rows": 500}
 	m := fit(t, d, p)
 	assert.Less(t, m.NumTrees(), defaultMaxRounds/4)
 	assert.Greater(t, m.NumTrees(), 3)

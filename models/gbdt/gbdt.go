@@ -53,7 +53,7 @@ type Model struct {
 //	                       validation loss and keep the best round; 0 = off
 //	                       (then Data.Valid is ignored and num_rounds run)
 //	max_rounds             2000: upper bound of rounds when early stopping applies
-//	early_stopping_min_rows 500: with fewer training rows and no Data.Valid,
+//	early_stopping_min_rows 10000: with fewer training rows and no Data.Valid,
 //	                       no validation split is carved and num_rounds run
 //	validation_fraction    0.1: share of the training rows held out for early
 //	                       stopping when Data.Valid is nil (at least 50 rows or a

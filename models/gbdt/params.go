@@ -21,7 +21,7 @@ const (
 	defaultRounds        = 100
 	defaultEarlyStop     = 50
 	defaultMaxRounds     = 2000
-	defaultESMinRows     = 500
+	defaultESMinRows     = 10000
 	defaultValidFraction = 0.1
 )
 
