@@ -23,6 +23,7 @@ Usage, from the repository root (Debian python3-sklearn, python3-xgboost,
 python3-pandas):
   /usr/bin/python3 bench/scale/scale.py [--sizes 10000,100000,1000000] [--big]
       [--kit DIR] [--budget 60s] [--budget-big 120s] [--work DIR] [--bin PATH]
+      [--only kit_cls] [--extra="--metric roc_auc"]
 --work defaults to $AUTOML_BENCH_WORK or bench/scale/work (git-ignored).
 """
 import argparse
@@ -69,7 +70,7 @@ def run_automl(args, name, tr, te, task, budget):
     preds = os.path.join(args.work, name + "_preds.csv")
     log = os.path.join(args.work, name + "_fit.log")
     cmd = ["/usr/bin/time", "-v", args.bin, "fit", "--data", tr, "--target", "y", "--budget", budget,
-           "--seed", "1", "--out", model, "--verbose"] + args.extra.split()
+           "--seed", "1", "--out", model, "--verbose", "--top", "0"] + args.extra.split()
     t0 = time.time()
     with open(log, "w") as f:
         subprocess.run(cmd, check=True, stdout=f, stderr=subprocess.STDOUT)
@@ -114,6 +115,7 @@ def main():
     ap.add_argument("--bin", default="", help="automl binary (default: built into --work)")
     ap.add_argument("--extra", default="", help="extra flags for automl fit")
     ap.add_argument("--no-xgb", action="store_true")
+    ap.add_argument("--only", default="", help="comma-separated table names (kit_reg, kit_cls, friedman_N)")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     if not args.bin:
@@ -132,6 +134,9 @@ def main():
         tables.append(("friedman_%d" % n, tr, te, "reg", n))
     print("| table | rows | CSV MB | metric | automl | gbdt default | xgboost default | automl wall s | peak RSS MB | RSS/CSV | predictor MB | xgboost fit s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    if args.only:
+        keep = set(args.only.split(","))
+        tables = [t for t in tables if t[0] in keep]
     for name, tr, te, task, n in tables:
         budget = args.budget_big if n >= 1_000_000 else args.budget
         csv_mb = os.path.getsize(tr) / 2**20

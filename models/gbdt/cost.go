@@ -40,7 +40,7 @@ func Seconds(s models.Shape, p models.Params) float64 {
 	hist := rows * feats * (1 + 0.5*models.Log2(leaves))
 	scan := leaves * feats * 256
 	update := n * (2 + models.Log2(leaves))
-	perTree := 0.9e-9*hist + 1.5e-9*scan + 2e-9*update
+	perTree := 1.4e-9*hist + 2e-9*scan + 3e-9*update
 	fit := rounds * trees * perTree / models.ParallelSpeedup(s.Threads)
 	pred := float64(s.Predict) * rounds * trees * models.Log2(leaves) * 2e-9
 	return 2e-3 + fit + pred
