@@ -1,6 +1,7 @@
 package automl
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -111,11 +112,24 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 	r.emit(Event{Kind: EventPhase, Phase: "final"})
 	refits := make([]models.Model, len(members))
 	if r.o.FinalFit == FinalRefit && members[0].id >= 0 {
-		errs := hyperopt.Run(ctx, len(members), r.o.Parallelism, func(ctx context.Context, i int) error {
-			var err error
-			refits[i], err = r.refit(ctx, members[i])
-			return err
+		// Heaviest member first; on big tables one at a time with every
+		// core, each checked against the time left when it starts.
+		order := make([]int, len(members))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(weights[b], weights[a]) })
+		errs := make([]error, len(members))
+		run := hyperopt.Run(ctx, len(members), r.concurrency, func(ctx context.Context, k int) error {
+			i := order[k]
+			refits[i], errs[i] = r.refit(ctx, members[i])
+			return nil
 		})
+		for k, err := range run {
+			if err != nil && errs[order[k]] == nil {
+				errs[order[k]] = err
+			}
+		}
 		for i, err := range errs {
 			if err != nil {
 				refits[i] = nil
@@ -360,15 +374,25 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 	}
 }
 
-// refit trains t's configuration once on all rows, if its estimated time
-// (its mean fold fit time, scaled by rows) fits what is left.
-func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
+// refitMargin is how much longer than its estimate a refit may take, so
+// that it still ends before the deadline.
+const refitMargin = 1.3
+
+// refitSeconds estimates a refit of t on all rows: its mean fold fit
+// time, scaled by the rows.
+func (r *run) refitSeconds(t *trial) float64 {
 	share := float64(r.nfolds-1) / float64(r.nfolds) // of the rows each fold model trained on
 	if r.holdout {
 		share = 1 - r.planned.Validation.Holdout
 	}
-	est := t.fitSec / float64(len(r.splits)) / share
-	if left := r.timeLeft(); est*1.2 > left.Seconds()*0.8 {
+	return t.fitSec / float64(len(r.splits)) / share
+}
+
+// refit trains t's configuration once on all rows, if its estimated time
+// fits what is left.
+func (r *run) refit(ctx context.Context, t *trial) (models.Model, error) {
+	est := r.refitSeconds(t)
+	if left := r.timeLeft(); est*refitMargin > left.Seconds()-0.5 {
 		return nil, fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est, left.Seconds())
 	}
 	m, err := t.spec.New(refitParams(t))

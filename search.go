@@ -87,7 +87,14 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 		if r.o.MaxTrials > 0 && len(trials)+len(batch) > r.o.MaxTrials {
 			batch = batch[:max(0, r.o.MaxTrials-len(trials))]
 		}
-		r.runBatch(sctx, batch, r.leader(trials))
+		bctx := sctx
+		if !r.searchEnd.IsZero() {
+			// The search end may have moved closer (keepRefitTime).
+			var cancel context.CancelFunc
+			bctx, cancel = context.WithDeadline(sctx, r.searchEnd)
+			defer cancel()
+		}
+		r.runBatch(bctx, batch, r.leader(trials))
 		for _, t := range batch {
 			if t.status != evaluate.StatusSkipped || t.phase != "tuned" {
 				// Tuned proposals that never started are not worth a row.
@@ -96,6 +103,7 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 		}
 		trials = append(trials, batch...)
 		r.dropWeak(trials)
+		r.keepRefitTime(trials)
 	}
 
 	first, err := r.planTrials()
@@ -148,10 +156,32 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 
 // stop reports whether the search must end: out of time or trials.
 func (r *run) stop(ctx context.Context, trials []*trial) bool {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || (!r.searchEnd.IsZero() && !time.Now().Before(r.searchEnd)) {
 		return true
 	}
 	return r.o.MaxTrials > 0 && len(trials) >= r.o.MaxTrials
+}
+
+// keepRefitTime moves the search's end closer when the predictor will be
+// refit and refitting the current leader would not fit in the time kept
+// after the search: a leader left as fold models trained on part of the
+// rows is worth less than one more trial. It never moves the end later.
+func (r *run) keepRefitTime(trials []*trial) {
+	if r.o.FinalFit != FinalRefit || r.deadline.IsZero() {
+		return
+	}
+	lead := r.leader(trials)
+	if lead == nil || lead.spec.Name == baselineModel {
+		return
+	}
+	need := time.Duration((r.refitSeconds(lead)*refitMargin + 2) * float64(time.Second))
+	if end := r.deadline.Add(-need); end.Before(r.searchEnd) {
+		if end.Before(r.searchStart) {
+			end = r.searchStart
+		}
+		r.searchEnd = end
+		r.o.Logger.Debug("search end moved to keep the leader's refit", "model", lead.spec.Name, "refit_s", r.refitSeconds(lead))
+	}
 }
 
 // tuner proposes configurations for one model family.
