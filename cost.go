@@ -149,11 +149,22 @@ func (r *run) modelParams(t *trial, fold int) models.Params {
 			add[t.spec.Seed] = modelSeed(r.o.Seed, t.id, fold)
 		}
 	}
+	if t.spec.TimeLimit != "" && !r.deadline.IsZero() && r.concurrency == 1 && t.estSec > 0 {
+		if _, set := t.params[t.spec.TimeLimit]; !set {
+			// Big tables on a clock: each fold may take timeLimitMargin
+			// times its share of the trial's estimate.
+			add[t.spec.TimeLimit] = timeLimitMargin * t.estSec / float64(len(r.splits))
+		}
+	}
 	if len(add) == 0 {
 		return t.params
 	}
 	return t.params.Merge(add)
 }
+
+// timeLimitMargin is how many times its estimate a fold of a model with a
+// time-limit param may take on big timed runs.
+const timeLimitMargin = 1.8
 
 // modelSeed mixes the run's seed, a trial id and a fold index into a seed
 // in [0, 2^53) (SplitMix64's finalizer).

@@ -66,6 +66,12 @@ type Spec struct {
 	// Options.Seed. Empty means the model is deterministic or seeds
 	// itself. The param must take integers in [0, 2^53).
 	Seed string
+	// TimeLimit names the param that caps, in seconds, how long Fit may
+	// run before it stops adding rounds or trees and keeps what it has
+	// (gbdt's "time_limit"). On timed runs of big tables the search grants
+	// each fold a limit of a small multiple of its estimate, so a trial
+	// cannot overrun its estimate by much. Empty means the model has none.
+	TimeLimit string
 	// Binned says the model trains from Data.Bins alone when they are set
 	// (Input must be InputNative): the search may then hand it Data with
 	// X nil, sparing a float copy of each training fold. Prediction still

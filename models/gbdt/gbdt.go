@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"time"
 
 	"github.com/automl-agent/automl/internal/par"
 	"github.com/automl-agent/automl/models"
@@ -67,6 +68,12 @@ type Model struct {
 //	                       and the validation split; a fixed seed gives the same
 //	                       model at any GOMAXPROCS
 //	threads                0 = GOMAXPROCS
+//	time_limit             0 = none; else the seconds boosting may take: Fit
+//	                       stops adding rounds once they are spent and keeps
+//	                       the rounds so far (the best ones with a validation
+//	                       set). The result then depends on the machine's
+//	                       speed; the search sets it only on timed runs of
+//	                       big tables.
 //
 // A bad name or value is an error wrapping models.ErrParam.
 func New(p models.Params) (*Model, error) {
@@ -173,9 +180,13 @@ func (m *Model) Fit(ctx context.Context, d *models.Data) (err error) {
 	rng := rand.New(rand.NewPCG(c.seed, 0x6762647421))
 	bestLoss, bestRound := math.Inf(1), 0
 	treeLeaf := make([]int32, n) // leaf of each row in the last tree (without bagging)
+	start := time.Now()
 	for round := 0; round < rounds; round++ {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if c.timeLimit > 0 && round > 0 && time.Since(start).Seconds() > c.timeLimit {
+			break // out of its time: keep the rounds so far (the best, with validation)
 		}
 		rows, all := n, true
 		if c.bagging < 1 {

@@ -14,6 +14,7 @@ var paramNames = []string{
 	"bagging_fraction", "feature_fraction", "max_bins", "early_stopping_rounds",
 	"cat_smooth", "cat_l2", "max_cat_to_onehot", "max_cat_threshold", "min_data_per_group",
 	"huber_delta", "seed", "threads", "validation_fraction", "max_rounds", "early_stopping_min_rows",
+	"time_limit",
 }
 
 // Defaults of the early-stopping parameters (see New).
@@ -42,6 +43,7 @@ type config struct {
 	maxBins         int
 	earlyStop       int
 	maxRounds       int
+	timeLimit       float64 // seconds of boosting; 0 = none
 	esMinRows       int
 	validFraction   float64
 	catSmooth       float64
@@ -98,6 +100,8 @@ func parseConfig(p models.Params) (config, error) {
 	errs(e)
 	c.maxRounds, e = p.Int("max_rounds", defaultMaxRounds)
 	errs(e)
+	c.timeLimit, e = p.Float("time_limit", 0)
+	errs(e)
 	c.esMinRows, e = p.Int("early_stopping_min_rows", defaultESMinRows)
 	errs(e)
 	c.catSmooth, e = p.Float("cat_smooth", 10)
@@ -152,6 +156,8 @@ func parseConfig(p models.Params) (config, error) {
 		return c, bad("early_stopping_rounds", c.earlyStop, ">= 0")
 	case c.maxRounds < 1:
 		return c, bad("max_rounds", c.maxRounds, ">= 1")
+	case !(c.timeLimit >= 0) || math.IsInf(c.timeLimit, 0):
+		return c, bad("time_limit", c.timeLimit, "a finite number of seconds >= 0")
 	case c.esMinRows < 0:
 		return c, bad("early_stopping_min_rows", c.esMinRows, ">= 0")
 	case !(c.validFraction > 0 && c.validFraction < 1):

@@ -52,6 +52,7 @@ func init() {
 		Threads:   "threads",
 		Binned:    true,
 		Seed:      "seed",
+		TimeLimit: "time_limit",
 	})
 }
 
