@@ -14,7 +14,8 @@ import (
 // run: a trial's estimate is its spec's estimate times a factor, the
 // median ratio of measured to estimated time over the finished trials of
 // the same model, or, for a model not seen yet, the median of the other
-// models' factors (1 before any trial). The factor absorbs the machine's
+// models' factors within [0.5, 2] once three models have finished (1
+// before). The factor absorbs the machine's
 // speed, the load and the threads a model really gets, and any constant
 // the cost function got wrong; what it cannot absorb is a cost function
 // whose shape is wrong, which the per-trial estimate error on the
@@ -54,16 +55,14 @@ func (c *costModel) factor(model string) float64 {
 		}
 		per = append(per, medianFloat(r))
 	}
-	if len(per) == 0 {
+	// Until three models agree on the machine's speed, a model's first
+	// trial trusts its own cost function: one model's factor mostly says
+	// how its own parameters behaved (a GBDT that stopped late), not how
+	// fast the machine is. After that, their median, within [0.5, 2].
+	if len(per) < 3 {
 		return 1
 	}
-	// Shrink towards 1 until a few models agree: one odd model should not
-	// skip another's first trial.
-	f := medianFloat(per)
-	if len(per) < 3 {
-		f = math.Sqrt(f)
-	}
-	return f
+	return min(max(medianFloat(per), 0.5), 2)
 }
 
 func medianFloat(x []float64) float64 {

@@ -73,7 +73,7 @@ func (r *run) checkMemory() error {
 // tables run: the Go runtime lets the heap grow to twice the live data
 // before collecting (GOGC=100), and a big table's live data is hundreds of
 // megabytes of pointer-free slices that are cheap to scan. From the first
-// such Fit to the last it sets GOGC to 50 and the soft memory limit to
+// such Fit to the last it sets GOGC to 25 and the soft memory limit to
 // MaxMemory, unless the program set them (GOGC or GOMEMLIMIT in the
 // environment), and then restores what was there.
 var gcTuning struct {
@@ -92,7 +92,7 @@ func tuneGC(limit int64) func() {
 	gcTuning.Lock()
 	defer gcTuning.Unlock()
 	if gcTuning.users == 0 {
-		gcTuning.percent = debug.SetGCPercent(50)
+		gcTuning.percent = debug.SetGCPercent(25)
 		gcTuning.limit = debug.SetMemoryLimit(min(limit, math.MaxInt64))
 	}
 	gcTuning.users++

@@ -132,7 +132,7 @@ type Options struct {
 	// with ErrInput before training when its estimate is over it. Zero
 	// means three quarters of the machine's memory. On big tables (2M
 	// feature cells and up) Fit also lowers the garbage collector's
-	// headroom for its duration (GOGC 50, soft limit MaxMemory) unless the
+	// headroom for its duration (GOGC 25, soft limit MaxMemory) unless the
 	// program set GOGC or GOMEMLIMIT; the runtime's settings are restored
 	// when the last such Fit returns.
 	MaxMemory int64 `json:"max_memory,omitempty"`

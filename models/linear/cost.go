@@ -15,7 +15,7 @@ func logisticSeconds(s models.Shape, p models.Params) float64 {
 		k = 1
 	}
 	n, f := float64(max(s.Rows, 1)), float64(max(s.Features, 1))
-	fit := float64(min(iters, 25)) * n * f * k * 4e-9
+	fit := float64(min(iters, 12)) * n * f * k * 4e-9
 	return 1e-3 + fit + float64(s.Predict)*f*k*2e-9
 }
 
