@@ -192,3 +192,8 @@ func dirFiles(t testing.TB, dir string) []string {
 	}
 	return out
 }
+
+// longRun keeps a job on a small table busy until it is cancelled or its
+// budget ends: below 2,000 rows the search stops after its portfolio
+// (a second on iris) unless tuning is asked for.
+var longRun = &RunOptions{MaxTunedPerModel: 100_000}

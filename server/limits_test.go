@@ -66,7 +66,7 @@ func TestTimeoutsAndBusy(t *testing.T) {
 	// A stream outlives the request timeout: keep-alive comments keep
 	// coming past it, until the job is cancelled.
 	var run RunResponse
-	status, b = c.json(http.MethodPost, "/pipeline/run", RunRequest{DatasetID: d.DatasetID, Budget: "10m"}, &run)
+	status, b = c.json(http.MethodPost, "/pipeline/run", RunRequest{DatasetID: d.DatasetID, Budget: "10m", Options: longRun}, &run)
 	require.Equal(t, http.StatusAccepted, status, "%s", b)
 	resp, err := c.hc.Get(c.base + "/pipeline/events/" + run.JobID + "?access_token=ignored-without-a-token")
 	require.NoError(t, err)

@@ -255,7 +255,7 @@ func TestInterruptedAfterRestart(t *testing.T) {
 	var d DatasetDetail
 	require.NoError(t, jsonUnmarshal(b, &d))
 	var run RunResponse
-	status, b = c.json(http.MethodPost, "/pipeline/run", RunRequest{DatasetID: d.DatasetID, Budget: "10m"}, &run)
+	status, b = c.json(http.MethodPost, "/pipeline/run", RunRequest{DatasetID: d.DatasetID, Budget: "10m", Options: longRun}, &run)
 	require.Equal(t, http.StatusAccepted, status, "%s", b)
 	j := c.waitState(run.JobID, 20*time.Second, func(s JobState) bool { return s == JobRunning })
 	require.Equal(t, JobRunning, j.State)
@@ -334,7 +334,7 @@ func TestCancelAndQueue(t *testing.T) {
 	require.Equal(t, http.StatusCreated, status, "%s", b)
 	var d DatasetDetail
 	require.NoError(t, jsonUnmarshal(b, &d))
-	long := RunRequest{DatasetID: d.DatasetID, Budget: "10m"}
+	long := RunRequest{DatasetID: d.DatasetID, Budget: "10m", Options: longRun}
 
 	var r1, r2 RunResponse
 	status, b = c.json(http.MethodPost, "/pipeline/run", long, &r1)
