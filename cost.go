@@ -76,7 +76,16 @@ func medianFloat(x []float64) float64 {
 
 // trialThreads is how many goroutines each model of a trial may use: the
 // Parallelism shared by the trials that run at once.
-func (r *run) trialThreads() int { return max(1, r.o.Parallelism/r.concurrency) }
+func (r *run) trialThreads() int { return max(1, r.o.Parallelism/max(r.concurrency, 1)) }
+
+// specThreads is the goroutines a model of spec s runs with: its share of
+// Parallelism when it has a thread param, else one.
+func (r *run) specThreads(s models.Spec) int {
+	if s.Threads == "" {
+		return 1
+	}
+	return r.trialThreads()
+}
 
 // rawEstimate is trial t's time (every fold: fit and predict) by its
 // spec's cost function, before calibration; folds limits it to the first
@@ -89,10 +98,7 @@ func (r *run) rawEstimate(t *trial, folds int) float64 {
 	if folds <= 0 || folds > len(r.splits) {
 		folds = len(r.splits)
 	}
-	threads := r.trialThreads()
-	if t.spec.Threads == "" {
-		threads = 1
-	}
+	threads := r.specThreads(t.spec)
 	var sum float64
 	for _, s := range r.splits[:folds] {
 		sh := models.Shape{Rows: len(s.Train), Features: len(v.names), Classes: r.k, Predict: len(s.Test), Threads: threads}
@@ -101,11 +107,11 @@ func (r *run) rawEstimate(t *trial, folds int) float64 {
 	return sum
 }
 
-// estimate returns trial t's expected wall time on this machine: its
-// spec's estimate calibrated for its model, plus the search's own work
-// around the model (overhead).
-func (r *run) estimate(t *trial) time.Duration {
-	sec := r.rawEstimate(t, 0)*r.cost.factor(t.spec.Name) + r.overhead(t)
+// estimate returns trial t's expected wall time on this machine from its
+// raw estimate (rawEstimate): calibrated for its model, plus the search's
+// own work around the model (overhead).
+func (r *run) estimate(t *trial, raw float64) time.Duration {
+	sec := raw*r.cost.factor(t.spec.Name) + r.overhead(t)
 	if math.IsNaN(sec) || sec < 0 {
 		return 0
 	}

@@ -3,7 +3,6 @@ package automl
 import (
 	"bufio"
 	"fmt"
-	"math"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -93,7 +92,7 @@ func tuneGC(limit int64) func() {
 	defer gcTuning.Unlock()
 	if gcTuning.users == 0 {
 		gcTuning.percent = debug.SetGCPercent(25)
-		gcTuning.limit = debug.SetMemoryLimit(min(limit, math.MaxInt64))
+		gcTuning.limit = debug.SetMemoryLimit(limit)
 	}
 	gcTuning.users++
 	return func() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/automl-agent/automl/evaluate"
@@ -37,10 +36,7 @@ func (r *run) brief() *planner.Brief {
 	n := len(r.y)
 	folds := r.o.Folds
 	if folds <= 0 {
-		folds = 5
-		if n > planner.BigRows {
-			folds = 3
-		}
+		folds = planner.DefaultFolds(n)
 	}
 	folds = max(2, min(folds, n))
 	b := &planner.Brief{
@@ -71,11 +67,7 @@ func (r *run) brief() *planner.Brief {
 		if v := r.views[s.Input]; v != nil {
 			width = len(v.names)
 		}
-		threads := max(1, r.o.Parallelism/max(r.concurrency, 1))
-		if s.Threads == "" {
-			threads = 1
-		}
-		sh := models.Shape{Rows: n - n/folds, Features: width, Classes: r.k, Predict: n / folds, Threads: threads}
+		sh := models.Shape{Rows: n - n/folds, Features: width, Classes: r.k, Predict: n / folds, Threads: r.specThreads(s)}
 		b.Models = append(b.Models, planner.NewModelInfo(s, sh, folds))
 	}
 	r.briefCache = b
@@ -93,11 +85,11 @@ func (r *run) applyPlan(p *planner.Plan) {
 // fits and importance: the plan's share of the budget, at least 200ms, at
 // most 30s when bagging and 2 minutes when refitting.
 func (r *run) reserve() time.Duration {
-	share := r.planned.Reserve
-	if !(share > 0 && share < 0.9) {
-		share = 0.1
+	share := r.planned.Reserve // validated: in (0, 0.5] once normalised
+	if !(share > 0) {
+		share = planner.DefaultReserveBag
 		if r.o.FinalFit == FinalRefit {
-			share = 0.25
+			share = planner.DefaultReserveRefit
 		}
 	}
 	hi := 30 * time.Second
@@ -175,8 +167,8 @@ func (r *run) refine(ctx context.Context, trials []*trial) []*trial {
 	var out []*trial
 	for _, c := range cfgs {
 		s, err := r.spec(c.Model)
-		if err != nil || !slices.ContainsFunc(r.specs, func(x models.Spec) bool { return x.Name == c.Model }) {
-			continue
+		if err != nil {
+			continue // not a candidate
 		}
 		if _, err := s.New(c.Params); err != nil {
 			r.trace.Fallbacks = append(r.trace.Fallbacks, fmt.Sprintf("refine: dropped %s %v: %v", c.Model, c.Params, err))

@@ -35,6 +35,9 @@ type foldData struct {
 // few milliseconds against seconds of training.
 const lazyCells = 2_000_000
 
+// big reports whether the view has lazyCells cells or more.
+func (v *viewData) big() bool { return len(v.full.X)*len(v.full.Y) >= lazyCells }
+
 // fold returns split i's training data and held-out features. When the
 // folds are cut per trial and the model trains from bins alone (binned),
 // the training data has no X: only the bins' codes are copied.
@@ -119,7 +122,7 @@ func (r *run) preprocess(ctx context.Context, cols *planner.Columns) error {
 		r.views[s.Input] = v
 	}
 	r.concurrency = r.o.Parallelism
-	if v := r.views[models.InputNative]; v != nil && len(v.full.X)*len(v.full.Y) >= lazyCells {
+	if v := r.views[models.InputNative]; v != nil && v.big() {
 		// Big tables train one trial at a time with every core: the first
 		// strong model comes back sooner, memory holds one trial's fold,
 		// and estimates are not blurred by trials competing for cores.
@@ -445,7 +448,7 @@ func (r *run) makeView(in models.Input) (*viewData, error) {
 // cutFolds keeps a copy of every fold's rows when the view is small.
 func (v *viewData) cutFolds(splits []evaluate.Split) {
 	v.folds = nil
-	if len(v.full.X)*len(v.full.Y) >= lazyCells {
+	if v.big() {
 		return
 	}
 	v.folds = make([]foldData, len(splits))

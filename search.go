@@ -282,7 +282,7 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.concurrency, func(ctx context.Context, i int) error {
 		t := batch[i]
 		raw := r.rawEstimate(t, 0)
-		est := r.estimate(t)
+		est := r.estimate(t, raw)
 		t.estSec = est.Seconds()
 		if err := r.admit(t, est); err != nil {
 			t.status, t.err = evaluate.StatusSkipped, err

@@ -146,13 +146,19 @@ func base(b *Brief) *Plan {
 	return p
 }
 
+// DefaultFolds is the heuristic's number of cross-validation folds for a
+// table of rows rows: 5, or 3 above BigRows.
+func DefaultFolds(rows int) int {
+	if rows > BigRows {
+		return 3
+	}
+	return 5
+}
+
 func heuristicFolds(b *Brief) int {
 	k := b.Fixed.Folds
 	if k <= 0 {
-		k = 5
-		if b.Facts.Rows > BigRows {
-			k = 3
-		}
+		k = DefaultFolds(b.Facts.Rows)
 	}
 	if b.Facts.Rows > 0 {
 		k = min(k, b.Facts.Rows)
