@@ -156,6 +156,7 @@ type run struct {
 
 	cost        costModel   // estimated time per trial, calibrated as trials finish
 	concurrency int         // trials trained at once (Parallelism shared with the models' threads)
+	big         bool        // the native view is big (viewData.big): one trial at a time, folds cut per trial, time limits
 	searchStart time.Time   // when the search began
 	succeeded   atomic.Bool // a trial other than the baseline succeeded
 	famMu       sync.Mutex

@@ -154,11 +154,15 @@ func (r *run) modelParams(t *trial, fold int) models.Params {
 			add[t.spec.Seed] = modelSeed(r.o.Seed, t.id, fold)
 		}
 	}
-	if t.spec.TimeLimit != "" && !r.deadline.IsZero() && r.concurrency == 1 && t.estSec > 0 {
+	if t.spec.TimeLimit != "" && r.big && !r.deadline.IsZero() && t.estSec > 0 {
 		if _, set := t.params[t.spec.TimeLimit]; !set {
 			// Big tables on a clock: each fold may take timeLimitMargin
-			// times its share of the trial's estimate.
-			add[t.spec.TimeLimit] = timeLimitMargin * t.estSec / float64(len(r.splits))
+			// times its share of the trial's estimate, and at least
+			// minTimeLimit. A model cut short depends on the machine's
+			// speed, so small tables (where a whole trial is cheap) never
+			// get a limit: their leaderboard stays the same from run to
+			// run and at any Parallelism (TestSmallTableTimeBudgetRepeats).
+			add[t.spec.TimeLimit] = max(minTimeLimit, timeLimitMargin*t.estSec/float64(len(r.splits)))
 		}
 	}
 	if len(add) == 0 {
@@ -170,6 +174,11 @@ func (r *run) modelParams(t *trial, fold int) models.Params {
 // timeLimitMargin is how many times its estimate a fold of a model with a
 // time-limit param may take on big timed runs.
 const timeLimitMargin = 1.8
+
+// minTimeLimit is the shortest time limit, in seconds, a fold is given:
+// below it a pause of the collector or another process could cut a model
+// that was on time.
+const minTimeLimit = 2.0
 
 // modelSeed mixes the run's seed, a trial id and a fold index into a seed
 // in [0, 2^53) (SplitMix64's finalizer).

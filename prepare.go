@@ -123,6 +123,7 @@ func (r *run) preprocess(ctx context.Context, cols *planner.Columns) error {
 	}
 	r.concurrency = r.o.Parallelism
 	if v := r.views[models.InputNative]; v != nil && v.big() {
+		r.big = true
 		// Big tables train one trial at a time with every core: the first
 		// strong model comes back sooner, memory holds one trial's fold,
 		// and estimates are not blurred by trials competing for cores.
