@@ -80,6 +80,14 @@
 // encoding from TransformTrain too. The Dense scaling of the encodings is
 // learned on the out-of-fold values.
 //
+// Cross-validating on TransformTrain's features would still let a model
+// see, through its training rows' encodings, the targets of the rows it
+// is scored on. FoldEncodings recomputes the encodings of one split from
+// its training rows only, with the encoding folds nested inside them;
+// TargetEncoded names the features to replace. Every other statistic
+// (medians, levels, frequencies, scales) is learned without reading the
+// target.
+//
 // # Prediction-time frames
 //
 // Columns are found by name: order does not matter and extra columns are

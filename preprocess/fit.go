@@ -502,7 +502,10 @@ func (fc *fitCtx) fitTargetEncoding(c *column, bucket []int) {
 			sum[k][b*nte+t] += fc.tv[i*nte+t]
 		}
 	}
-	tf := &teFolds{enc: make([][]float64, numFolds)}
+	tf := &teFolds{enc: make([][]float64, numFolds), bucket: make([]int32, len(bucket))}
+	for i, b := range bucket {
+		tf.bucket[i] = int32(b)
+	}
 	for k := range numFolds {
 		enc := make([]float64, nb*nte)
 		for b := range nb {

@@ -84,13 +84,16 @@ type trainState struct {
 	rows  int
 	fold  []int8      // per row: 0..4, or -1 for a row without target
 	prior [][]float64 // [fold][t]: target mean of the used rows outside fold
+	y     []float64   // per row, the encoded target (NaN without one), for FoldEncodings
 	te    map[*column]*teFolds
 }
 
 // teFolds holds the out-of-fold target encodings of one categorical
 // column: enc[k][bucket*nte+t] is learned on the used rows outside fold k.
+// bucket is each training row's bucket, kept for FoldEncodings.
 type teFolds struct {
-	enc [][]float64
+	enc    [][]float64
+	bucket []int32
 }
 
 // Column describes what the pipeline does with one input column.
@@ -157,6 +160,7 @@ func Fit(ctx context.Context, f *dataset.Frame, target string, y []float64, numC
 		return nil, fmt.Errorf("%w: %d group IDs for %d rows", ErrInvalid, len(o.Groups), n)
 	}
 	p.train = newTrainState(n, used, o.Seed, o.Groups)
+	p.train.y = slices.Clone(y)
 	p.st.Options.Groups = nil
 	nte := p.nte()
 	// Per-row target-encoding values, row-major [i*nte+t].

@@ -305,15 +305,7 @@ func (p *Pipeline) emitCategorical(out *Features, c *column, bucket []int, v Vie
 			}
 		}
 	}
-	names := make([]string, 1+nte)
-	names[0] = c.Name + ":freq"
-	for t := 0; t < nte; t++ {
-		if p.st.NumClasses <= 2 {
-			names[1+t] = c.Name + ":te"
-		} else {
-			names[1+t] = c.Name + ":te" + strconv.Itoa(p.st.TEClasses[t])
-		}
-	}
+	names := append([]string{c.Name + ":freq"}, p.encodingNames(c)...)
 	if v == Dense {
 		for k, x := range xs {
 			mean, scale := c.Mean[k], c.Scale[k]
