@@ -74,7 +74,7 @@ func (r *run) importance(ctx context.Context, p *Predictor) []ColumnImportance {
 			}
 			for in, v := range r.views {
 				if v != nil {
-					fs.X[in] = gatherColumns(v.full.X, pickInts(s.Test, local))
+					fs.X[in] = gatherColumns(v.heldOut(fi, s), local)
 				}
 			}
 			samples[fi] = fs
@@ -219,13 +219,4 @@ func sourceColumn(feature string, columns []string) int {
 		}
 	}
 	return best
-}
-
-// pickInts returns x at the listed indices.
-func pickInts(x, idx []int) []int {
-	out := make([]int, len(idx))
-	for k, i := range idx {
-		out[k] = x[i]
-	}
-	return out
 }

@@ -23,6 +23,17 @@ type viewData struct {
 	names []string
 	full  *models.Data
 	folds []foldData // nil when the folds are cut per trial
+	te    *foldTE    // nil when no feature reads the target
+}
+
+// foldTE re-encodes a view's target-encoding features per split, so that
+// a fold's model never sees, through them, the targets of the rows it is
+// scored on (preprocess.Pipeline.FoldEncodings). full holds the whole
+// training set's out-of-fold encodings, for the final fit.
+type foldTE struct {
+	pipe *preprocess.Pipeline
+	view preprocess.View
+	idx  []int // the features, in the order FoldEncodings returns them
 }
 
 type foldData struct {
@@ -45,15 +56,65 @@ func (v *viewData) fold(i int, s evaluate.Split, binned bool) (*models.Data, [][
 	if v.folds != nil {
 		return v.folds[i].train, v.folds[i].testX
 	}
+	return v.cut(s, binned)
+}
+
+// cut copies split s's training data and held-out features out of the
+// view, with the split's own target encodings.
+func (v *viewData) cut(s evaluate.Split, binned bool) (*models.Data, [][]float64) {
 	testX := gatherColumns(v.full.X, s.Test)
+	var d *models.Data
 	if binned && v.full.Bins != nil {
-		d := &models.Data{NumClasses: v.full.NumClasses, Categories: v.full.Categories, Y: pick(v.full.Y, s.Train), Bins: v.full.Bins.Subset(s.Train)}
+		d = &models.Data{NumClasses: v.full.NumClasses, Categories: v.full.Categories, Y: pick(v.full.Y, s.Train), Bins: v.full.Bins.Subset(s.Train)}
 		if v.full.W != nil {
 			d.W = pick(v.full.W, s.Train)
 		}
-		return d, testX
+	} else {
+		d = v.full.Subset(s.Train)
 	}
-	return v.full.Subset(s.Train), testX
+	v.encodeFold(s, d, testX)
+	return d, testX
+}
+
+// heldOut returns split i's held-out features, as fold returns them.
+func (v *viewData) heldOut(i int, s evaluate.Split) [][]float64 {
+	if v.folds != nil {
+		return v.folds[i].testX
+	}
+	testX := gatherColumns(v.full.X, s.Test)
+	v.encodeFold(s, nil, testX)
+	return testX
+}
+
+// encodeFold replaces the target-encoding features of split s's training
+// data d (its X and bins, when it has them; d may be nil) and held-out
+// features testX with the split's own encodings.
+func (v *viewData) encodeFold(s evaluate.Split, d *models.Data, testX [][]float64) {
+	if v.te == nil {
+		return
+	}
+	fe, err := v.te.pipe.FoldEncodings(v.te.view, s.Train, s.Test)
+	if err != nil {
+		// The rows come from the splits of this pipeline's own frame:
+		// this is a bug, and runTrial makes the panic the trial's error.
+		panic(fmt.Sprintf("automl: target encodings of a fold: %v", err))
+	}
+	for k, j := range v.te.idx {
+		testX[j] = fe.Test[k]
+		if d == nil {
+			continue
+		}
+		if d.X != nil {
+			d.X[j] = fe.Train[k]
+		}
+		if d.Bins != nil {
+			codes := make([]uint8, len(fe.Train[k]))
+			for r, x := range fe.Train[k] {
+				codes[r] = v.full.Bins.BinValue(j, x)
+			}
+			d.Bins.Codes[j] = codes
+		}
+	}
 }
 
 // prepare profiles the data, encodes the target, fits the preprocessing
@@ -443,7 +504,18 @@ func (r *run) makeView(in models.Input) (*viewData, error) {
 			return nil, fmt.Errorf("automl: binning: %w", err)
 		}
 	}
-	return &viewData{names: feats.Names, full: d}, nil
+	v := &viewData{names: feats.Names, full: d}
+	if te := r.pipe.TargetEncoded(pv); len(te) > 0 {
+		v.te = &foldTE{pipe: r.pipe, view: pv}
+		for _, name := range te {
+			j := slices.Index(feats.Names, name)
+			if j < 0 {
+				return nil, fmt.Errorf("automl: preprocessing: target-encoded feature %q is not in the view", name)
+			}
+			v.te.idx = append(v.te.idx, j)
+		}
+	}
+	return v, nil
 }
 
 // cutFolds keeps a copy of every fold's rows when the view is small.
@@ -454,7 +526,8 @@ func (v *viewData) cutFolds(splits []evaluate.Split) {
 	}
 	v.folds = make([]foldData, len(splits))
 	for i, s := range splits {
-		v.folds[i] = foldData{train: v.full.Subset(s.Train), testX: gatherColumns(v.full.X, s.Test)}
+		train, testX := v.cut(s, false)
+		v.folds[i] = foldData{train: train, testX: testX}
 	}
 }
 
