@@ -155,6 +155,11 @@ type Options struct {
 	OnEvent func(Event) `json:"-"`
 	// Registry supplies the models. Nil means models.Default().
 	Registry *models.Registry `json:"-"`
+	// Executor fits the trials' fold models. Nil means in this process,
+	// with nothing copied or encoded. A RemoteExecutor (the temporal
+	// module makes one) fits them on workers elsewhere; with MaxTrials
+	// and no TimeBudget the leaderboard is the same either way.
+	Executor TrialExecutor `json:"-"`
 }
 
 // withDefaults returns a copy of o with every zero field filled in.

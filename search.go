@@ -419,27 +419,20 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 			fail(err)
 			return
 		}
-		m, err := t.spec.New(r.modelParams(t, fi))
+		// The held-out rows are never the model's validation set: a
+		// learner that stops early carves its own from train.
+		train, testX := v.fold(fi, s, t.spec.Binned && t.spec.Input == models.InputNative)
+		res, err := r.fitFold(ctx, &FoldTask{
+			Trial: t.id, Fold: fi, Spec: t.spec, Params: r.modelParams(t, fi), Classes: r.k,
+			Train: train, TestX: testX, TestRows: len(s.Test),
+		})
 		if err != nil {
 			fail(err)
 			return
 		}
-		// The held-out rows are never the model's validation set: a
-		// learner that stops early carves its own from train.
-		train, testX := v.fold(fi, s, t.spec.Binned && t.spec.Input == models.InputNative)
-		t0 := time.Now()
-		if err := m.Fit(ctx, train); err != nil {
-			fail(err)
-			return
-		}
-		fitDur += time.Since(t0)
-		pred := make([]float64, models.OutputLen(len(s.Test), r.k))
-		t1 := time.Now()
-		if err := m.Predict(pred, testX); err != nil {
-			fail(err)
-			return
-		}
-		predDur += time.Since(t1)
+		fitDur += res.Fit
+		predDur += res.Predict
+		pred, m := res.Pred, res.Model
 		if fi == 0 {
 			sc, err := r.metric.Score(r.foldY[0], pred, r.k, r.foldW[0])
 			if err != nil {

@@ -1,0 +1,375 @@
+package automl
+
+import (
+	"context"
+	"encoding"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+	"weak"
+
+	"github.com/automl-agent/automl/models"
+)
+
+// ErrTrialFailed marks a fold that failed on its own merits (its model
+// could not be made, fit, predict or be encoded), as opposed to the
+// machinery around it (a lost worker, an unreachable store): a remote
+// executor retries the second kind only.
+var ErrTrialFailed = errors.New("automl: trial failed")
+
+// TrialExecutor fits the fold models of the search's trials. The search
+// calls FitFold once per fold of a trial, in fold order, and decides
+// everything else itself (pruning after the first fold, scoring, the
+// leaderboard), so every executor gives the same leaderboard for the same
+// Seed and MaxTrials. FitFold is called from up to Options.Parallelism
+// goroutines at once.
+//
+// A nil Options.Executor fits in the Fit call's own process, with no
+// copying or encoding. RemoteExecutor sends folds to workers elsewhere.
+type TrialExecutor interface {
+	// FitFold fits a fresh model on task.Train, predicts task.TestX and
+	// returns both. It honours ctx: a cancelled or expired ctx ends the
+	// fit and FitFold returns an error.
+	FitFold(ctx context.Context, task *FoldTask) (*FoldResult, error)
+}
+
+// FoldTask is one fold of one trial: a model to fit on the fold's
+// training rows and to predict its held-out rows with.
+type FoldTask struct {
+	// Trial is the trial's id (its leaderboard row) and Fold the index of
+	// the split among every repeat's splits.
+	Trial, Fold int
+	// Spec is the model's registry entry; a remote worker finds the
+	// model by Spec.Name in its own registry.
+	Spec models.Spec
+	// Params are the model's complete parameters, the search's seed and
+	// thread count merged in.
+	Params models.Params
+	// Classes is the number of classes, 0 for regression.
+	Classes int
+	// Train is the fold's training data and TestX the held-out rows'
+	// features (TestRows rows, column-major). Both are borrowed and
+	// read-only: the search may hand the same values to other trials.
+	Train    *models.Data
+	TestX    [][]float64
+	TestRows int
+}
+
+// FoldResult is what fitting a fold gives back.
+type FoldResult struct {
+	// Pred holds the predictions for the held-out rows, in Model.Predict's
+	// layout: models.OutputLen(TestRows, Classes) values.
+	Pred []float64
+	// Model is the fitted model (rebuilt from its bytes when it was fitted
+	// elsewhere); the bagged predictor keeps it.
+	Model models.Model
+	// Fit and Predict are the time the model took to fit and to predict
+	// the held-out rows.
+	Fit, Predict time.Duration
+}
+
+// fitFold fits one fold with Options.Executor, or in-process when it is nil.
+func (r *run) fitFold(ctx context.Context, task *FoldTask) (*FoldResult, error) {
+	if r.o.Executor != nil {
+		return r.o.Executor.FitFold(ctx, task)
+	}
+	return fitLocal(ctx, task)
+}
+
+// fitLocal fits and predicts one fold in this process. A panic in the model
+// is the caller's to recover.
+func fitLocal(ctx context.Context, task *FoldTask) (*FoldResult, error) {
+	m, err := task.Spec.New(task.Params)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	if err := m.Fit(ctx, task.Train); err != nil {
+		return nil, err
+	}
+	fit := time.Since(t0)
+	pred := make([]float64, models.OutputLen(task.TestRows, task.Classes))
+	t1 := time.Now()
+	if err := m.Predict(pred, task.TestX); err != nil {
+		return nil, err
+	}
+	return &FoldResult{Pred: pred, Model: m, Fit: fit, Predict: time.Since(t1)}, nil
+}
+
+// inlineLimit is the largest result sent back through the transport
+// itself; bigger ones go through the BlobStore (Temporal refuses payloads
+// of a few MB).
+const inlineLimit = 1 << 20
+
+// FoldRequest is a FoldTask as data, for a worker in another process: the
+// fold's data is a blob key. It is JSON-tagged for transports that send
+// JSON (Params' integers then arrive as whole float64s, which
+// models.Params accepts).
+type FoldRequest struct {
+	Trial   int           `json:"trial"`
+	Fold    int           `json:"fold"`
+	Model   string        `json:"model"`
+	Params  models.Params `json:"params"`
+	Classes int           `json:"classes"`
+	// TestRows is the number of held-out rows.
+	TestRows int `json:"test_rows"`
+	// Data is the BlobKey of the fold's encoded training data and
+	// held-out features (EncodeFold).
+	Data string `json:"data"`
+	// Deadline is when the search ends; zero means no deadline. A
+	// transport maps it onto its own timeouts.
+	Deadline time.Time `json:"deadline,omitzero"`
+}
+
+// FoldReply is a worker's answer to a FoldRequest: the predictions and the
+// model's bytes, inline in Result when they take at most 1 MB, else in the
+// BlobStore under ResultKey.
+type FoldReply struct {
+	Result    []byte `json:"result,omitempty"`
+	ResultKey string `json:"result_key,omitempty"`
+	// FitNanos and PredictNanos are the model's fit and predict times.
+	FitNanos     int64 `json:"fit_nanos"`
+	PredictNanos int64 `json:"predict_nanos"`
+	// Worker names the process that did the work (host:pid), for logs.
+	Worker string `json:"worker,omitempty"`
+}
+
+// Transport carries a FoldRequest to a worker and its reply back. It must
+// honour ctx (cancel the worker's fit when ctx ends) and return errors
+// that wrap ErrTrialFailed for folds that failed on their own merits.
+// *FoldWorker is a Transport that runs the fold in this process.
+type Transport interface {
+	RunFold(ctx context.Context, req *FoldRequest) (*FoldReply, error)
+}
+
+// RemoteExecutor is a TrialExecutor for workers in other processes: it
+// writes each fold's data once to Store (content-addressed), sends a
+// FoldRequest through Transport, and rebuilds the fitted model from the
+// bytes in the reply with Spec.New and encoding.BinaryUnmarshaler (a model
+// without it cannot run remotely). Store and Transport must be set; a
+// RemoteExecutor is safe for concurrent use and for several Fit calls.
+type RemoteExecutor struct {
+	Store     BlobStore
+	Transport Transport
+
+	mu   sync.Mutex
+	keys map[weak.Pointer[models.Data]]string // blob key of each live fold's data
+}
+
+// FitFold implements TrialExecutor.
+func (e *RemoteExecutor) FitFold(ctx context.Context, task *FoldTask) (*FoldResult, error) {
+	key, err := e.upload(ctx, task)
+	if err != nil {
+		return nil, err
+	}
+	req := &FoldRequest{
+		Trial: task.Trial, Fold: task.Fold, Model: task.Spec.Name, Params: task.Params,
+		Classes: task.Classes, TestRows: task.TestRows, Data: key,
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		req.Deadline = dl
+	}
+	rep, err := e.Transport.RunFold(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	raw := rep.Result
+	if rep.ResultKey != "" {
+		if raw, err = e.Store.Get(ctx, rep.ResultKey); err != nil {
+			return nil, fmt.Errorf("automl: fold result: %w", err)
+		}
+		if d, ok := e.Store.(interface {
+			Delete(context.Context, string) error
+		}); ok {
+			_ = d.Delete(ctx, rep.ResultKey) // a leftover blob is only disk space
+		}
+	}
+	pred, blob, err := decodeResult(raw)
+	if err != nil {
+		return nil, err
+	}
+	if want := models.OutputLen(task.TestRows, task.Classes); len(pred) != want {
+		return nil, fmt.Errorf("%w: worker sent %d predictions, want %d", ErrTrialFailed, len(pred), want)
+	}
+	m, err := task.Spec.New(task.Params)
+	if err != nil {
+		return nil, err
+	}
+	um, ok := m.(encoding.BinaryUnmarshaler)
+	if !ok {
+		return nil, fmt.Errorf("%w: model %s does not implement encoding.BinaryUnmarshaler", ErrTrialFailed, task.Spec.Name)
+	}
+	if err := um.UnmarshalBinary(blob); err != nil {
+		return nil, fmt.Errorf("%w: model %s from its worker: %w", ErrTrialFailed, task.Spec.Name, err)
+	}
+	return &FoldResult{Pred: pred, Model: m, Fit: time.Duration(rep.FitNanos), Predict: time.Duration(rep.PredictNanos)}, nil
+}
+
+// upload writes the task's fold data to the store unless this executor
+// did so already while the data is alive, and returns its key. Folds the
+// search cuts once (below 2M feature cells) are encoded once per Fit; folds
+// cut per trial are encoded per trial and written once (same key).
+func (e *RemoteExecutor) upload(ctx context.Context, task *FoldTask) (string, error) {
+	wp := weak.Make(task.Train)
+	e.mu.Lock()
+	key, ok := e.keys[wp]
+	e.mu.Unlock()
+	if ok {
+		return key, nil
+	}
+	blob, err := EncodeFold(task.Train, task.TestX)
+	if err != nil {
+		return "", err
+	}
+	key = BlobKey(blob)
+	if err := e.Store.Put(ctx, key, blob); err != nil {
+		return "", fmt.Errorf("automl: fold data: %w", err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.keys == nil {
+		e.keys = map[weak.Pointer[models.Data]]string{}
+	}
+	if _, ok := e.keys[wp]; !ok {
+		e.keys[wp] = key
+		runtime.AddCleanup(task.Train, e.forget, wp)
+	}
+	return key, nil
+}
+
+// forget drops the key of fold data that the collector has reclaimed.
+func (e *RemoteExecutor) forget(wp weak.Pointer[models.Data]) {
+	e.mu.Lock()
+	delete(e.keys, wp)
+	e.mu.Unlock()
+}
+
+// FoldWorker runs FoldRequests in this process: it fetches the fold's data
+// from Store (decoded folds stay in a memory cache), makes the model from
+// Registry, fits, predicts and encodes the result. It is the worker side
+// of RemoteExecutor and is itself a Transport. Safe for concurrent use.
+type FoldWorker struct {
+	// Store holds the fold data and receives big results. It must not be nil.
+	Store BlobStore
+	// Registry supplies the models. Nil means models.Default(). A worker
+	// must have every model the coordinator's registry has.
+	Registry *models.Registry
+	// CacheBytes caps the decoded fold data kept in memory, least recently
+	// used first out. Zero means 1 GiB; negative means no cache.
+	CacheBytes int64
+
+	mu    sync.Mutex
+	cache []cachedFold // most recently used last
+}
+
+type cachedFold struct {
+	key   string
+	train *models.Data
+	testX [][]float64
+	size  int64
+}
+
+// RunFold implements Transport. Errors from the model wrap ErrTrialFailed;
+// errors from ctx or the store do not.
+func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (rep *FoldReply, err error) {
+	reg := w.Registry
+	if reg == nil {
+		reg = models.Default()
+	}
+	spec, err := reg.Spec(req.Model)
+	if req.Model == baselineModel {
+		spec, err = baselineSpec(reg), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTrialFailed, err)
+	}
+	train, testX, err := w.fold(ctx, req.Data)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			rep, err = nil, fmt.Errorf("%w: panic in %s: %v\n%s", ErrTrialFailed, req.Model, p, trimStack(debug.Stack()))
+		}
+	}()
+	task := &FoldTask{Trial: req.Trial, Fold: req.Fold, Spec: spec, Params: req.Params, Classes: req.Classes, Train: train, TestX: testX, TestRows: req.TestRows}
+	res, err := fitLocal(ctx, task)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("automl: fold %d of trial %d: %w", req.Fold, req.Trial, context.Cause(ctx))
+		}
+		return nil, fmt.Errorf("%w: %w", ErrTrialFailed, err)
+	}
+	bm, ok := res.Model.(encoding.BinaryMarshaler)
+	if !ok {
+		return nil, fmt.Errorf("%w: model %s cannot run remotely: it does not implement encoding.BinaryMarshaler", ErrTrialFailed, req.Model)
+	}
+	mb, err := bm.MarshalBinary()
+	if err != nil {
+		return nil, fmt.Errorf("%w: encoding %s: %w", ErrTrialFailed, req.Model, err)
+	}
+	rep = &FoldReply{FitNanos: int64(res.Fit), PredictNanos: int64(res.Predict), Worker: workerName}
+	out := encodeResult(res.Pred, mb)
+	if len(out) <= inlineLimit {
+		rep.Result = out
+		return rep, nil
+	}
+	rep.ResultKey = BlobKey(out)
+	if err := w.Store.Put(ctx, rep.ResultKey, out); err != nil {
+		return nil, fmt.Errorf("automl: fold result: %w", err)
+	}
+	return rep, nil
+}
+
+// workerName is host:pid.
+var workerName = func() string {
+	h, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d", h, os.Getpid())
+}()
+
+// fold returns the decoded fold data stored under key, from the cache or
+// the store.
+func (w *FoldWorker) fold(ctx context.Context, key string) (*models.Data, [][]float64, error) {
+	w.mu.Lock()
+	for i, c := range w.cache {
+		if c.key == key {
+			w.cache = append(append(w.cache[:i:i], w.cache[i+1:]...), c)
+			w.mu.Unlock()
+			return c.train, c.testX, nil
+		}
+	}
+	w.mu.Unlock()
+	blob, err := w.Store.Get(ctx, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("automl: fold data: %w", err)
+	}
+	train, testX, err := DecodeFold(blob)
+	if err != nil {
+		return nil, nil, err
+	}
+	limit := w.CacheBytes
+	if limit == 0 {
+		limit = 1 << 30
+	}
+	if size := int64(len(blob)); size <= limit {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		var total int64
+		for _, c := range w.cache {
+			if c.key == key { // fetched meanwhile by another fold
+				return c.train, c.testX, nil
+			}
+			total += c.size
+		}
+		for len(w.cache) > 0 && total+size > limit {
+			total -= w.cache[0].size
+			w.cache = w.cache[1:]
+		}
+		w.cache = append(w.cache, cachedFold{key: key, train: train, testX: testX, size: size})
+	}
+	return train, testX, nil
+}
