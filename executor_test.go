@@ -188,7 +188,7 @@ func (m *fatModel) UnmarshalBinary(b []byte) error             { m.bytes = b; re
 // brokenModel fails to fit.
 type brokenModel struct{}
 
-func (brokenModel) Fit(context.Context, *models.Data) error     { return errors.New("broken: cannot fit") }
+func (brokenModel) Fit(context.Context, *models.Data) error    { return errors.New("broken: cannot fit") }
 func (brokenModel) Predict(dst []float64, X [][]float64) error { return nil }
 
 func TestFoldWorker(t *testing.T) {
