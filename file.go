@@ -5,11 +5,15 @@ import (
 	"encoding"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"math"
 	"runtime/debug"
+	"slices"
 
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/ensemble"
@@ -134,6 +138,13 @@ func Load(r io.Reader) (*Predictor, error) { return LoadWith(r, nil) }
 
 // LoadWith is Load with the models made from reg (nil means
 // models.Default()), for predictors trained with a custom registry.
+//
+// LoadWith streams: it reads the header and manifest, then one blob at a
+// time into a buffer of that blob's size, decodes it and lets it go, so
+// its peak memory is the decoded predictor plus its largest blob, not the
+// whole file. The checksum is computed on the way and checked at the end:
+// a file whose checksum does not match returns an error and no predictor,
+// even if every blob decoded.
 func LoadWith(r io.Reader, reg *models.Registry) (p *Predictor, err error) {
 	defer func() {
 		if rec := recover(); rec != nil {
@@ -143,60 +154,195 @@ func LoadWith(r io.Reader, reg *models.Registry) (p *Predictor, err error) {
 	if reg == nil {
 		reg = models.Default()
 	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("%w: reading: %w", ErrModelFile, err)
-	}
-	if len(data) < len(fileMagic)+8 || string(data[:len(fileMagic)]) != fileMagic {
+	ld := newLoader(r)
+	var magic [len(fileMagic)]byte
+	if err := ld.full(magic[:]); err != nil || string(magic[:]) != fileMagic {
+		if err != nil && !errors.Is(err, errTruncated) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: not a predictor file (no %q header)", ErrModelFile, fileMagic)
 	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	rd := &reader{b: body[len(fileMagic):]}
-	version := rd.u32()
-	if rd.err == nil && version != fileVersion {
+	version, err := ld.u32()
+	if err != nil {
+		return nil, err
+	}
+	if version != fileVersion {
 		return nil, fmt.Errorf("%w: format version %d, this library reads version %d", ErrModelFile, version, fileVersion)
 	}
-	if crc32.ChecksumIEEE(body) != sum {
-		return nil, fmt.Errorf("%w: checksum mismatch (the file is truncated or corrupt)", ErrModelFile)
+	p, err = ld.predictor(reg)
+	if err != nil {
+		return nil, ld.fail(err)
 	}
-	js := rd.bytes()
-	nblobs := rd.u32()
-	if rd.err == nil && uint64(nblobs) > uint64(len(rd.b)/4+1) {
-		return nil, fmt.Errorf("%w: %d blobs cannot fit in %d bytes", ErrModelFile, nblobs, len(rd.b))
+	if err := ld.end(); err != nil {
+		return nil, err
 	}
-	var blobs [][]byte
-	for i := uint32(0); i < nblobs && rd.err == nil; i++ {
-		blobs = append(blobs, rd.bytes())
+	return p, nil
+}
+
+// errTruncated marks a file that ends before its framing says it should.
+var errTruncated = fmt.Errorf("%w: truncated", ErrModelFile)
+
+// loader reads a predictor file as a stream. Every byte before the
+// checksum goes through src, which feeds sum.
+type loader struct {
+	in  *bufio.Reader
+	src io.Reader // in, teed into sum
+	sum hash.Hash32
+	// left is how many bytes the source still holds when its size is
+	// known (a file, a bytes.Reader), else -1. It lets a corrupt length
+	// fail before anything is allocated for it.
+	left int64
+}
+
+func newLoader(r io.Reader) *loader {
+	ld := &loader{in: bufio.NewReaderSize(r, 1<<16), sum: crc32.NewIEEE(), left: sizeLeft(r)}
+	ld.src = io.TeeReader(ld.in, ld.sum)
+	return ld
+}
+
+// sizeLeft returns how many bytes r still holds, or -1 if it cannot tell.
+func sizeLeft(r io.Reader) int64 {
+	switch s := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, bytes.Buffer, strings.Reader
+		return int64(s.Len())
+	case interface {
+		io.Seeker
+		Stat() (fs.FileInfo, error)
+	}: // *os.File
+		fi, err := s.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return -1
+		}
+		off, err := s.Seek(0, io.SeekCurrent)
+		if err != nil || off > fi.Size() {
+			return -1
+		}
+		return fi.Size() - off
 	}
-	if rd.err != nil {
-		return nil, rd.err
+	return -1
+}
+
+// full fills b from the file.
+func (ld *loader) full(b []byte) error {
+	n, err := io.ReadFull(ld.src, b)
+	if ld.left >= 0 {
+		ld.left -= int64(n)
 	}
-	if len(rd.b) != 0 {
-		return nil, fmt.Errorf("%w: %d stray bytes after the last blob", ErrModelFile, len(rd.b))
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return errTruncated
+	case err != nil:
+		return fmt.Errorf("%w: reading: %w", ErrModelFile, err)
+	}
+	return nil
+}
+
+func (ld *loader) u32() (uint32, error) {
+	var b [4]byte
+	if err := ld.full(b[:]); err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint32(b[:]), nil
+}
+
+// blob reads a length-prefixed blob into a buffer of its own. A length
+// larger than maxBlob, or than what the source holds, is an error before
+// anything is allocated. When the source's size is unknown, a blob above
+// 16 MiB gets a buffer that grows as its bytes arrive, so a corrupt length
+// costs at most 16 MiB or twice what the file really holds.
+func (ld *loader) blob() ([]byte, error) {
+	n, err := ld.u32()
+	if err != nil {
+		return nil, err
+	}
+	if err := ld.fits(n); err != nil {
+		return nil, err
+	}
+	const step = 16 << 20
+	if ld.left >= 0 || n <= step {
+		b := make([]byte, n)
+		return b, ld.full(b)
+	}
+	b := make([]byte, 0, step)
+	for len(b) < int(n) {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, min(int(n)-len(b), len(b)))
+		}
+		k := min(cap(b), int(n))
+		if err := ld.full(b[len(b):k]); err != nil {
+			return nil, err
+		}
+		b = b[:k]
+	}
+	return b, nil
+}
+
+// skip reads past a blob that nothing refers to, without keeping it.
+func (ld *loader) skip() error {
+	n, err := ld.u32()
+	if err != nil {
+		return err
+	}
+	if err := ld.fits(n); err != nil {
+		return err
+	}
+	k, err := io.CopyN(io.Discard, ld.src, int64(n))
+	if ld.left >= 0 {
+		ld.left -= k
+	}
+	if err == io.EOF {
+		return errTruncated
+	}
+	if err != nil {
+		return fmt.Errorf("%w: reading: %w", ErrModelFile, err)
+	}
+	return nil
+}
+
+// fits checks a blob length against maxBlob and the bytes left.
+func (ld *loader) fits(n uint32) error {
+	if n > maxBlob {
+		return fmt.Errorf("%w: a blob of %d bytes (at most %d)", ErrModelFile, n, maxBlob)
+	}
+	if ld.left >= 0 && int64(n) > ld.left {
+		return fmt.Errorf("%w: a blob of %d bytes with %d left (truncated)", ErrModelFile, n, ld.left)
+	}
+	return nil
+}
+
+// blobUse is where a blob goes once decoded: model i of member m.
+type blobUse struct{ m, i int }
+
+// predictor reads the manifest and the blobs after the version and decodes
+// them as they arrive; the checksum is still to be read and checked.
+func (ld *loader) predictor(reg *models.Registry) (*Predictor, error) {
+	js, err := ld.blob()
+	if err != nil {
+		return nil, err
 	}
 	var man fileManifest
 	if err := json.Unmarshal(js, &man); err != nil {
 		return nil, fmt.Errorf("%w: manifest: %w", ErrModelFile, err)
 	}
-	if err := man.check(len(blobs)); err != nil {
+	nblobs, err := ld.u32()
+	if err != nil {
 		return nil, err
 	}
-	pipe := new(preprocess.Pipeline)
-	if err := pipe.UnmarshalBinary(blobs[0]); err != nil {
-		return nil, fmt.Errorf("%w: pipeline: %w", ErrModelFile, err)
+	if ld.left >= 0 && uint64(nblobs) > uint64(ld.left/4+1) {
+		return nil, fmt.Errorf("%w: %d blobs cannot fit in %d bytes", ErrModelFile, nblobs, ld.left)
 	}
-	p = &Predictor{
+	if err := man.check(int(min(nblobs, math.MaxInt32))); err != nil {
+		return nil, err
+	}
+	p := &Predictor{
 		target: man.Target, task: man.Task, classes: man.Classes, metric: man.Metric,
-		pipe: pipe, threshold: man.Threshold, temperature: man.Temperature, columns: man.Columns,
+		threshold: man.Threshold, temperature: man.Temperature, columns: man.Columns,
 	}
-	if man.StackerBlob > 0 {
-		p.stacker = new(ensemble.Stacker)
-		if err := p.stacker.UnmarshalBinary(blobs[man.StackerBlob]); err != nil {
-			return nil, fmt.Errorf("%w: stacker: %w", ErrModelFile, err)
-		}
-		p.stackX, p.stackInput = man.StackX, man.StackInput
-	}
-	for _, fm := range man.Members {
+	// Resolve every model before reading its bytes, and note which blob
+	// goes where.
+	specs := make([]models.Spec, len(man.Members))
+	uses := make(map[int][]blobUse)
+	for mi, fm := range man.Members {
 		spec, err := reg.Spec(fm.Model)
 		if fm.Model == baselineModel {
 			spec, err = baselineSpec(reg), nil
@@ -204,9 +350,43 @@ func LoadWith(r io.Reader, reg *models.Registry) (p *Predictor, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrModelFile, err)
 		}
-		m := member{name: fm.Model, params: fm.Params, input: fm.Input, weight: fm.Weight}
-		for _, bi := range fm.Blobs {
-			mod, err := spec.New(fm.Params)
+		specs[mi] = spec
+		p.members = append(p.members, member{
+			name: fm.Model, params: fm.Params, input: fm.Input, weight: fm.Weight,
+			models: make([]models.Model, len(fm.Blobs)),
+		})
+		for i, b := range fm.Blobs {
+			uses[b] = append(uses[b], blobUse{mi, i})
+		}
+	}
+	for bi := 0; bi < int(nblobs); bi++ {
+		if bi > 0 && bi != man.StackerBlob && len(uses[bi]) == 0 {
+			if err := ld.skip(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		b, err := ld.blob()
+		if err != nil {
+			return nil, err
+		}
+		if bi == 0 {
+			p.pipe = new(preprocess.Pipeline)
+			if err := p.pipe.UnmarshalBinary(b); err != nil {
+				return nil, fmt.Errorf("%w: pipeline: %w", ErrModelFile, err)
+			}
+			continue
+		}
+		if bi == man.StackerBlob {
+			p.stacker = new(ensemble.Stacker)
+			if err := p.stacker.UnmarshalBinary(b); err != nil {
+				return nil, fmt.Errorf("%w: stacker: %w", ErrModelFile, err)
+			}
+			p.stackX, p.stackInput = man.StackX, man.StackInput
+		}
+		for _, u := range uses[bi] {
+			fm := man.Members[u.m]
+			mod, err := specs[u.m].New(fm.Params)
 			if err != nil {
 				return nil, fmt.Errorf("%w: model %s: %w", ErrModelFile, fm.Model, err)
 			}
@@ -214,14 +394,70 @@ func LoadWith(r io.Reader, reg *models.Registry) (p *Predictor, err error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: model %s cannot be loaded: it does not implement encoding.BinaryUnmarshaler", ErrModelFile, fm.Model)
 			}
-			if err := um.UnmarshalBinary(blobs[bi]); err != nil {
+			if err := um.UnmarshalBinary(b); err != nil {
 				return nil, fmt.Errorf("%w: model %s: %w", ErrModelFile, fm.Model, err)
 			}
-			m.models = append(m.models, mod)
+			p.members[u.m].models[u.i] = mod
 		}
-		p.members = append(p.members, m)
 	}
 	return p, nil
+}
+
+// tail reads the rest of the file: everything but its last 4 bytes goes
+// into the checksum and is stray (the last blob should end right before
+// the checksum); the last 4 bytes are the stored checksum.
+func (ld *loader) tail() (stray int64, stored uint32, err error) {
+	buf := make([]byte, 32<<10)
+	var pend []byte
+	for {
+		n, rerr := ld.in.Read(buf)
+		pend = append(pend, buf[:n]...)
+		if k := len(pend) - 4; k > 0 {
+			ld.sum.Write(pend[:k])
+			stray += int64(k)
+			pend = append(pend[:0], pend[k:]...)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, 0, fmt.Errorf("%w: reading: %w", ErrModelFile, rerr)
+		}
+	}
+	if len(pend) < 4 {
+		return 0, 0, fmt.Errorf("%w: no checksum (truncated)", ErrModelFile)
+	}
+	return stray, binary.LittleEndian.Uint32(pend), nil
+}
+
+var errChecksum = fmt.Errorf("%w: checksum mismatch (the file is truncated or corrupt)", ErrModelFile)
+
+// end checks what follows the last blob: the checksum, and nothing else.
+func (ld *loader) end() error {
+	stray, stored, err := ld.tail()
+	if err != nil {
+		return err
+	}
+	if ld.sum.Sum32() != stored {
+		return errChecksum
+	}
+	if stray > 0 {
+		return fmt.Errorf("%w: %d stray bytes after the last blob", ErrModelFile, stray)
+	}
+	return nil
+}
+
+// fail returns the error to report for err, met while decoding: if the
+// rest of the file can be read and its checksum does not match, the file
+// is corrupt and the checksum error says so better than err.
+func (ld *loader) fail(err error) error {
+	if errors.Is(err, errTruncated) {
+		return err
+	}
+	if _, stored, terr := ld.tail(); terr == nil && ld.sum.Sum32() != stored {
+		return errChecksum
+	}
+	return err
 }
 
 // check validates the manifest against the blobs it refers to.
@@ -281,38 +517,4 @@ func (m *fileManifest) check(nblobs int) error {
 		return bad("stacker input %d", m.StackInput)
 	}
 	return nil
-}
-
-// reader decodes the file's little-endian framing, remembering the first
-// error.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) u32() uint32 {
-	if r.err != nil {
-		return 0
-	}
-	if len(r.b) < 4 {
-		r.err = fmt.Errorf("%w: truncated", ErrModelFile)
-		return 0
-	}
-	v := binary.LittleEndian.Uint32(r.b)
-	r.b = r.b[4:]
-	return v
-}
-
-func (r *reader) bytes() []byte {
-	n := r.u32()
-	if r.err != nil {
-		return nil
-	}
-	if uint64(n) > uint64(len(r.b)) {
-		r.err = fmt.Errorf("%w: a blob of %d bytes with %d left (truncated)", ErrModelFile, n, len(r.b))
-		return nil
-	}
-	out := r.b[:n:n]
-	r.b = r.b[n:]
-	return out
 }
