@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/models"
 )
 
 // synthCSV writes n rows of a synthetic table: numeric x1..x3 (x3 with
@@ -197,20 +197,23 @@ func TestCancelReturnsBestSoFar(t *testing.T) {
 	assertNoLeak(t, before)
 }
 
-func TestFitAlreadyCancelledStillPredicts(t *testing.T) {
+// TestFitAlreadyCancelled checks Fit's contract for a context cancelled
+// before the call: no trial can run, so Fit returns a nil Result and an
+// error wrapping context.Canceled, at once and leaving no goroutine. (A
+// context cancelled after the first trials gives the best Result so far:
+// TestCancelReturnsBestSoFar.)
+func TestFitAlreadyCancelled(t *testing.T) {
 	train := readCSV(t, synthCSV(100, "regression", 4))
 	defer train.Release()
+	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
+	start := time.Now()
 	res, err := automl.New(automl.Options{Seed: 1}).Fit(ctx, train, "target")
-	if res == nil {
-		// Cancelled before the data was even prepared: a plain error.
-		require.ErrorIs(t, err, context.Canceled)
-		return
-	}
-	preds, perr := res.Predictor.Predict(t.Context(), train)
-	require.NoError(t, perr)
-	assert.False(t, math.IsNaN(preds.Values[0]))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Nil(t, res)
+	assert.Less(t, time.Since(start), time.Second)
+	assertNoLeak(t, before)
 }
 
 func TestBadInput(t *testing.T) {
@@ -218,6 +221,16 @@ func TestBadInput(t *testing.T) {
 	defer good.Release()
 	oneClass := readCSV(t, "x,y\n1,a\n2,a\n3,a\n")
 	defer oneClass.Release()
+	negWeight := readCSV(t, "x,w,y\n1,1,a\n2,-1,b\n3,1,a\n4,1,b\n5,1,a\n6,1,b\n")
+	defer negWeight.Release()
+	noTarget := readCSV(t, "x,y\n1,\n2,\n3,\n")
+	defer noTarget.Release()
+	onlyTarget := readCSV(t, "y\na\nb\na\nb\na\nb\n")
+	defer onlyTarget.Release()
+	oneRow := readCSV(t, "x,y\n1,2.5\n")
+	defer oneRow.Release()
+	oneGroup := readCSV(t, "x,g,y\n1,k,a\n2,k,b\n3,k,a\n4,k,b\n5,k,a\n6,k,b\n")
+	defer oneGroup.Release()
 	cases := []struct {
 		name   string
 		f      *dataset.Frame
@@ -234,12 +247,26 @@ func TestBadInput(t *testing.T) {
 		{"unknown final fit", good, "target", automl.Options{FinalFit: "refitt"}},
 		{"group is target", good, "target", automl.Options{Group: "target"}},
 		{"missing group", good, "target", automl.Options{Group: "nope"}},
+		{"missing weight", good, "target", automl.Options{Weight: "nope"}},
+		{"negative weight", negWeight, "y", automl.Options{Weight: "w"}},
+		{"misspelled drop", good, "target", automl.Options{Drop: []string{"x1", "nope"}}},
+		{"drop the target", good, "target", automl.Options{Drop: []string{"target"}}},
+		{"one group", oneGroup, "y", automl.Options{Group: "g"}},
+		{"no usable target", noTarget, "y", automl.Options{}},
+		{"no feature", onlyTarget, "y", automl.Options{}},
+		{"too few rows", oneRow, "y", automl.Options{}},
+		{"text regression", good, "target", automl.Options{Task: "regression"}},
+		{"unknown task", good, "target", automl.Options{Task: "ranking"}},
+		// Include and Exclude leaving only the prior is valid (the prior
+		// is always a candidate); excluding the prior as well is not.
+		{"everything excluded", good, "target", automl.Options{Exclude: models.Default().Names()}},
+		{"memory cap", good, "target", automl.Options{MaxMemory: 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.opts.MaxTrials = 3
 			res, err := automl.New(c.opts).Fit(t.Context(), c.f, c.target)
-			assert.Error(t, err)
+			require.ErrorIs(t, err, automl.ErrInput)
 			assert.Nil(t, res)
 		})
 	}
