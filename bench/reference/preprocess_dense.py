@@ -9,6 +9,14 @@ transforms the Dense view documents. The Go side reads it:
     AUTOML_REFERENCE=1 go test ./preprocess -run TestSklearnReference -v
 
 Usage: /usr/bin/python3 bench/reference/preprocess_dense.py [datasets dir]
+
+With "golden" it writes preprocess/testdata/sklearn_dense.json instead,
+which the same Go test reads without Python (in CI). To stay small, the
+golden keeps every 50th row of datasets above 2,000 rows (diamonds: 1,079
+of 53,940; the statistics are still fitted on all rows):
+
+    /usr/bin/python3 bench/reference/preprocess_dense.py golden [datasets dir]
+
 Written against scikit-learn 1.2 (Debian python3-sklearn).
 """
 
@@ -17,6 +25,7 @@ import os
 import sys
 
 import pandas as pd
+import sklearn
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -29,8 +38,16 @@ CASES = {
 }
 
 
+GOLDEN_STRIDE_ABOVE = 2000  # rows; bigger datasets keep every STRIDE-th row
+STRIDE = 50
+
+
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
+    args = sys.argv[1:]
+    golden = bool(args) and args[0] == "golden"
+    if golden:
+        args = args[1:]
+    root = args[0] if args else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
     out = {}
     for name, case in CASES.items():
         df = pd.read_csv(os.path.join(root, name))
@@ -49,7 +66,21 @@ def main():
             for k, level in enumerate(enc.categories_[0]):
                 cols[c + "=" + level] = z[:, k].tolist()
         out[name] = cols
-    json.dump(out, sys.stdout)
+    if not golden:
+        json.dump(out, sys.stdout)
+        return
+    strides = {}
+    for name, cols in out.items():
+        n = len(next(iter(cols.values())))
+        if n > GOLDEN_STRIDE_ABOVE:
+            strides[name] = STRIDE
+            out[name] = {c: v[::STRIDE] for c, v in cols.items()}
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "preprocess", "testdata", "sklearn_dense.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"sklearn": sklearn.__version__, "stride": strides, "columns": out}, f, separators=(",", ":"))
+        f.write("\n")
+    print("wrote", os.path.normpath(path))
 
 
 if __name__ == "__main__":
