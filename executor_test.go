@@ -30,7 +30,7 @@ func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			train := readCSV(t, synthCSV(200, kind, 5))
 			defer train.Release()
-			opts := automl.Options{MaxTrials: 12, Seed: 11, Parallelism: 2, MaxTunedPerModel: 4}
+			opts := automl.Options{MaxTrials: 16, Seed: 11, Parallelism: 2, MaxTunedPerModel: 4, Include: []string{"logistic", "gbdt", "knn"}}
 			local, err := automl.New(opts).Fit(t.Context(), train, "target")
 			require.NoError(t, err)
 
@@ -42,6 +42,7 @@ func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 			require.NoError(t, err)
 
 			assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
+			assert.Contains(t, leaderboardJSON(t, remote.Leaderboard), `"tuned"`, "the search reached tuning")
 			assert.Positive(t, tr.folds.Load(), "the folds went through the transport")
 			a, err := local.Predictor.Predict(t.Context(), train)
 			require.NoError(t, err)

@@ -1,0 +1,184 @@
+package temporal
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	sdktemporal "go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/automl-agent/automl"
+)
+
+// Names under which workers register the workflow and the activity.
+const (
+	// WorkflowName is the fold workflow's registered name.
+	WorkflowName = "automl.Fold"
+	// ActivityName is the fit activity's registered name.
+	ActivityName = "automl.FitFold"
+	// TrialFailedType is the ApplicationError type of a fold that failed
+	// on its own merits (automl.ErrTrialFailed); it is never retried.
+	TrialFailedType = "TrialFailed"
+)
+
+// Defaults of FoldInput's zero fields.
+const (
+	// DefaultHeartbeatTimeout is how long a fit may go without a
+	// heartbeat before Temporal counts its worker as lost and retries
+	// the fold elsewhere.
+	DefaultHeartbeatTimeout = 15 * time.Second
+	// DefaultMaxAttempts is how many times a fold is tried when workers
+	// are lost.
+	DefaultMaxAttempts = 3
+	// DefaultFoldTimeout bounds one attempt when the search has no
+	// deadline.
+	DefaultFoldTimeout = time.Hour
+)
+
+// FoldInput is the fold workflow's input: the fold, and how hard to try.
+type FoldInput struct {
+	Fold automl.FoldRequest `json:"fold"`
+	// HeartbeatTimeout is DefaultHeartbeatTimeout when zero.
+	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
+	// MaxAttempts is DefaultMaxAttempts when zero.
+	MaxAttempts int `json:"max_attempts,omitempty"`
+}
+
+// ErrPastDeadline reports a fold whose search deadline passed before it
+// could be scheduled.
+var ErrPastDeadline = errors.New("temporal: the search deadline has passed")
+
+// activityOptions maps a fold's input onto activity options at now: each
+// attempt and all attempts together must end by the search's deadline
+// (StartToClose and ScheduleToClose), a fit must heartbeat, a lost worker
+// costs a retry, and a model's own failure never does.
+func activityOptions(in FoldInput, now time.Time) (workflow.ActivityOptions, error) {
+	hb := in.HeartbeatTimeout
+	if hb <= 0 {
+		hb = DefaultHeartbeatTimeout
+	}
+	attempts := in.MaxAttempts
+	if attempts <= 0 {
+		attempts = DefaultMaxAttempts
+	}
+	timeout := DefaultFoldTimeout
+	var total time.Duration
+	if dl := in.Fold.Deadline; !dl.IsZero() {
+		left := dl.Sub(now)
+		if left <= 0 {
+			return workflow.ActivityOptions{}, ErrPastDeadline
+		}
+		timeout, total = min(timeout, left), left
+	}
+	return workflow.ActivityOptions{
+		StartToCloseTimeout:    timeout,
+		ScheduleToCloseTimeout: total,
+		HeartbeatTimeout:       hb,
+		WaitForCancellation:    true,
+		RetryPolicy: &sdktemporal.RetryPolicy{
+			InitialInterval:        100 * time.Millisecond,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Second,
+			MaximumAttempts:        int32(attempts),
+			NonRetryableErrorTypes: []string{TrialFailedType},
+		},
+	}, nil
+}
+
+// FoldWorkflow fits one fold of one trial as one activity on the
+// workflow's task queue. It is short and deterministic: the search's
+// decisions stay with the coordinator, which starts one workflow per fold
+// (see DESIGN.md). Cancelling the workflow cancels the activity, and the
+// workflow waits for the fit to stop.
+func FoldWorkflow(ctx workflow.Context, in FoldInput) (*automl.FoldReply, error) {
+	ao, err := activityOptions(in, workflow.Now(ctx))
+	if err != nil {
+		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), "PastDeadline", nil)
+	}
+	ctx = workflow.WithActivityOptions(ctx, ao)
+	var rep automl.FoldReply
+	if err := workflow.ExecuteActivity(ctx, ActivityName, in.Fold).Get(ctx, &rep); err != nil {
+		return nil, err
+	}
+	return &rep, nil
+}
+
+// Activities holds the worker side of a fold: the activity fits with
+// Folds while a goroutine heartbeats, so Temporal notices a lost worker
+// within the heartbeat timeout and the fit notices a cancellation.
+type Activities struct {
+	// Folds fits the folds. It must not be nil.
+	Folds *automl.FoldWorker
+	// HeartbeatEvery is the time between heartbeats. Zero means 2 s (the
+	// SDK sends at most one per 80% of the heartbeat timeout anyway).
+	HeartbeatEvery time.Duration
+}
+
+// FitFold is the activity: it runs req with a.Folds. A fold that failed on
+// its own merits returns a non-retryable ApplicationError of type
+// TrialFailedType; other errors (store, cancellation) are retryable.
+func (a *Activities) FitFold(ctx context.Context, req automl.FoldRequest) (*automl.FoldReply, error) {
+	every := a.HeartbeatEvery
+	if every <= 0 {
+		every = 2 * time.Second
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	activity.RecordHeartbeat(ctx)
+	rep, err := a.Folds.RunFold(ctx, &req)
+	if errors.Is(err, automl.ErrTrialFailed) {
+		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), TrialFailedType, nil)
+	}
+	return rep, err
+}
+
+// WorkerOptions configures NewWorker. The zero value works.
+type WorkerOptions struct {
+	// Parallelism is how many folds the worker fits at once. Zero means
+	// GOMAXPROCS.
+	Parallelism int
+	// HeartbeatEvery is Activities.HeartbeatEvery.
+	HeartbeatEvery time.Duration
+}
+
+// NewWorker returns a worker for queue that runs the fold workflow and
+// fits folds with folds. Start it with Run or Start; the caller owns c.
+func NewWorker(c client.Client, queue string, folds *automl.FoldWorker, o WorkerOptions) worker.Worker {
+	if o.Parallelism <= 0 {
+		o.Parallelism = runtime.GOMAXPROCS(0)
+	}
+	if o.HeartbeatEvery <= 0 {
+		o.HeartbeatEvery = 2 * time.Second
+	}
+	w := worker.New(c, queue, worker.Options{
+		MaxConcurrentActivityExecutionSize: o.Parallelism,
+		// Heartbeats reach the server (and a cancellation the fit) within
+		// HeartbeatEvery, not the SDK's 80% of the heartbeat timeout.
+		MaxHeartbeatThrottleInterval: o.HeartbeatEvery,
+		// A killed worker's workflow tasks move to another worker after
+		// this long instead of the default 5 s.
+		StickyScheduleToStartTimeout: 2 * time.Second,
+	})
+	w.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	w.RegisterActivityWithOptions((&Activities{Folds: folds, HeartbeatEvery: o.HeartbeatEvery}).FitFold, activity.RegisterOptions{Name: ActivityName})
+	return w
+}
