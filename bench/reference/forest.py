@@ -5,6 +5,10 @@ extra_trees, cart) on the shared real datasets.
     /usr/bin/python3 bench/reference/forest.py [datasets dir] [out dir]
         # defaults: ../shared/datasets and $TMPDIR/forestref
     FOREST_REF_DIR=/tmp/forestref go test ./models/forest -run TestReferenceRealData -v
+    /usr/bin/python3 bench/reference/forest.py golden [datasets dir]
+        # the same files for the datasets under 5,000 rows (all but diamonds)
+        # into models/forest/testdata, which the Go test reads when
+        # FOREST_REF_DIR is not set (in CI, without Python)
     /usr/bin/python3 bench/reference/forest.py synthetic
         # CPU ms per tree on the 20k x 20 shapes of the Go benchmarks
         # (go test ./models/forest -bench Fit), 1 thread
@@ -51,6 +55,7 @@ DATASETS = [
 ]
 
 REPEATS = 3  # timing: median of this many fits
+GOLDEN_MAX_ROWS = 5000  # golden mode leaves out bigger datasets
 
 
 def encode(df, target):
@@ -126,13 +131,21 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "synthetic":
         synthetic()
         return
-    src = sys.argv[1] if len(sys.argv) > 1 else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
-    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(tempfile.gettempdir(), "forestref")
+    args = sys.argv[1:]
+    golden = bool(args) and args[0] == "golden"
+    if golden:
+        args = args[1:]
+    src = args[0] if args else os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
+    out = args[1] if len(args) > 1 else os.path.join(tempfile.gettempdir(), "forestref")
+    if golden:
+        out = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "forest", "testdata"))
     os.makedirs(out, exist_ok=True)
     meta, results = {}, {}
     for name, target, drop in DATASETS:
         df = pd.read_csv(os.path.join(src, name + ".csv")).drop(columns=drop)
         df = df[df[target].notna()].reset_index(drop=True)
+        if golden and len(df) > GOLDEN_MAX_ROWS:
+            continue
         X, y, k, names, cats = encode(df, target)
         perm = np.random.RandomState(0).permutation(len(y))
         ntr = int(round(0.8 * len(y)))
