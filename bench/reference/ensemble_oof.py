@@ -11,9 +11,20 @@ score for comparison. Then run:
 
     /usr/bin/python3 bench/reference/ensemble_oof.py
     AUTOML_OOF_DIR=/tmp/automl_oof go test -run RealOOF -v ./ensemble
+
+With "golden" it writes the small datasets (titanic, penguins, mpg; not
+the 6,000-row diamonds sample) into ensemble/testdata/oof instead, which the
+Go test reads when AUTOML_OOF_DIR is not set (in CI, without Python):
+
+    /usr/bin/python3 bench/reference/ensemble_oof.py golden
+
+OOF predictions are rounded to 10 significant digits before anything is
+computed from them, so the files stay small and the references are exact
+for the values written.
 """
 import json
 import os
+import sys
 import tempfile
 import warnings
 
@@ -33,7 +44,10 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 warnings.filterwarnings("ignore")
 DATA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "datasets"))
+GOLDEN = len(sys.argv) > 1 and sys.argv[1] == "golden"
 OUT = os.environ.get("AUTOML_OOF_DIR", os.path.join(tempfile.gettempdir(), "automl_oof"))
+if GOLDEN:
+    OUT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ensemble", "testdata", "oof"))
 
 
 def prep(num, cat):
@@ -114,7 +128,7 @@ def run(name, df, target, num, cat, k, metrics):
                 pred[test] = pipe.predict_proba(X.iloc[test])
             else:
                 pred[test, 0] = pipe.predict(X.iloc[test])
-        oof[mname] = pred.ravel()
+        oof[mname] = np.array([float(f"{v:.10g}") for v in pred.ravel()])
     names = list(oof)
     out = {"name": name, "num_classes": k, "y": y.tolist(), "folds": folds,
            "members": names, "oof": [oof[n].tolist() for n in names], "metrics": {}}
@@ -166,5 +180,6 @@ run("penguins", p, "species", ["bill_length_mm", "bill_depth_mm", "flipper_lengt
 m = pd.read_csv(os.path.join(DATA, "mpg.csv"))
 run("mpg", m, "mpg", ["cylinders", "displacement", "horsepower", "weight", "acceleration", "model_year"],
     ["origin"], 0, ["rmse"])
-d = pd.read_csv(os.path.join(DATA, "diamonds.csv")).sample(6000, random_state=0)
-run("diamonds", d, "price", ["carat", "depth", "table", "x", "y", "z"], ["cut", "color", "clarity"], 0, ["rmse"])
+if not GOLDEN:
+    d = pd.read_csv(os.path.join(DATA, "diamonds.csv")).sample(6000, random_state=0)
+    run("diamonds", d, "price", ["carat", "depth", "table", "x", "y", "z"], ["cut", "color", "clarity"], 0, ["rmse"])
