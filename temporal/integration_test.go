@@ -1,0 +1,295 @@
+package temporal
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/automl-agent/automl"
+)
+
+// The tests in this file run a real Temporal dev server and worker
+// processes on loopback. They need the temporal CLI (v1.5.1 builds
+// offline: go install github.com/temporalio/cli/cmd/temporal@v1.5.1) and
+// skip unless AUTOML_TEMPORAL_CLI names it.
+
+// cluster is a dev server, the worker binary and a shared blob store.
+type cluster struct {
+	client   client.Client
+	hostPort string
+	worker   string // path of the automl-temporal binary
+	blobs    string
+	store    *automl.DirStore
+}
+
+func startCluster(t *testing.T) *cluster {
+	cli := os.Getenv("AUTOML_TEMPORAL_CLI")
+	if cli == "" {
+		t.Skip("AUTOML_TEMPORAL_CLI is not set: no temporal CLI to run a dev server")
+	}
+	if testing.Short() {
+		t.Skip("starts a Temporal dev server and worker processes")
+	}
+	silent := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  cli,
+		LogLevel:      "error",
+		ClientOptions: &client.Options{Logger: silent},
+		Stdout:        output(t, "server"),
+		Stderr:        output(t, "server"),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, srv.Stop()) })
+
+	bin := filepath.Join(t.TempDir(), "automl-temporal")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/automl-temporal")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	blobs := t.TempDir()
+	store, err := automl.NewDirStore(blobs)
+	require.NoError(t, err)
+	return &cluster{client: srv.Client(), hostPort: srv.FrontendHostPort(), worker: bin, blobs: blobs, store: store}
+}
+
+// output returns a writer that keeps a process's output for the test log.
+func output(t *testing.T, name string) *bytes.Buffer {
+	var b bytes.Buffer
+	t.Cleanup(func() {
+		if t.Failed() && b.Len() > 0 {
+			t.Logf("%s output:\n%s", name, b.String())
+		}
+	})
+	return &b
+}
+
+// workers starts n worker processes polling queue, one fold at a time
+// each; they are killed when the test ends.
+func (c *cluster) workers(t *testing.T, n int, queue string) []*exec.Cmd {
+	var cmds []*exec.Cmd
+	for i := range n {
+		cmd := exec.Command(c.worker, "worker", "--temporal", c.hostPort, "--queue", queue,
+			"--blobs", c.blobs, "--cache", t.TempDir(), "--parallelism", "1", "--heartbeat", "500ms")
+		out := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			if t.Failed() {
+				t.Logf("worker %d output:\n%s", i, out.String())
+			}
+		})
+		cmds = append(cmds, cmd)
+	}
+	return cmds
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// recorder counts the folds each worker process replied to.
+type recorder struct {
+	next automl.Transport
+	mu   sync.Mutex
+	by   map[string]int
+}
+
+func (r *recorder) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
+	rep, err := r.next.RunFold(ctx, req)
+	if err == nil {
+		r.mu.Lock()
+		if r.by == nil {
+			r.by = map[string]int{}
+		}
+		r.by[rep.Worker]++
+		r.mu.Unlock()
+	}
+	return rep, err
+}
+
+func (r *recorder) counts() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range r.by {
+		out[k] = v
+	}
+	return out
+}
+
+// searchOptions is a small search that tunes: the same for every test.
+func searchOptions() automl.Options {
+	return automl.Options{MaxTrials: 16, Seed: 11, Parallelism: 2, MaxTunedPerModel: 4, Include: []string{"logistic", "gbdt", "knn"}}
+}
+
+func TestTwoWorkerProcessesSameLeaderboard(t *testing.T) {
+	c := startCluster(t)
+	c.workers(t, 2, "same")
+	train := readCSV(t, synthCSV(300, "binary", 5))
+	defer train.Release()
+
+	local, err := automl.New(searchOptions()).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+
+	rec := &recorder{next: &Transport{Client: c.client, Queue: "same"}}
+	opts := searchOptions()
+	opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: rec}
+	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+
+	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
+	assert.Len(t, rec.counts(), 2, "both workers fitted folds: %v", rec.counts())
+}
+
+func TestKilledWorkerLosesNothing(t *testing.T) {
+	c := startCluster(t)
+	procs := c.workers(t, 2, "kill")
+	train := readCSV(t, synthCSV(300, "binary", 5))
+	defer train.Release()
+
+	local, err := automl.New(searchOptions()).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+
+	rec := &recorder{next: &Transport{Client: c.client, Queue: "kill", HeartbeatTimeout: 3 * time.Second}}
+	opts := searchOptions()
+	opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: rec}
+	var started atomic.Int64
+	var killed atomic.Bool
+	opts.OnEvent = func(e automl.Event) {
+		// Kill the first worker while the portfolio's trials are running.
+		if e.Kind == automl.EventTrialStarted && started.Add(1) == 4 && killed.CompareAndSwap(false, true) {
+			_ = procs[0].Process.Kill()
+		}
+	}
+	start := time.Now()
+	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+	require.True(t, killed.Load())
+	t.Logf("search with a killed worker took %s; folds by worker: %v", time.Since(start), rec.counts())
+
+	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
+}
+
+func TestCancelStopsEveryWorkersFit(t *testing.T) {
+	c := startCluster(t)
+	c.workers(t, 2, "cancel")
+	train := readCSV(t, synthCSV(3000, "binary", 5))
+	defer train.Release()
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	opts := automl.Options{Seed: 1, Parallelism: 2, MaxTrials: 40, Include: []string{"gbdt", "random_forest", "knn"}}
+	opts.Executor = NewExecutor(c.client, "cancel", c.store)
+	var once sync.Once
+	opts.OnEvent = func(e automl.Event) {
+		if e.Kind == automl.EventTrialStarted && e.Model != "prior" {
+			once.Do(func() { time.AfterFunc(500*time.Millisecond, cancel) })
+		}
+	}
+	start := time.Now()
+	_, err := automl.New(opts).Fit(ctx, train, "target")
+	took := time.Since(start)
+	t.Logf("Fit returned %v after %s", err, took)
+	assert.Less(t, took, 15*time.Second)
+
+	// Every fold workflow ends (cancelled) soon after.
+	var open int
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := c.client.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: "ExecutionStatus = 'Running'"})
+		require.NoError(t, err)
+		if open = len(resp.Executions); open == 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	assert.Zero(t, open, "fold workflows still running after the search was cancelled")
+}
+
+// TestThroughput measures trials per minute with 1, 2 and 4 worker
+// processes against in-process fits (DESIGN.md). It runs only with
+// AUTOML_TEMPORAL_BENCH=1:
+//
+//	AUTOML_TEMPORAL_CLI=$(which temporal) AUTOML_TEMPORAL_BENCH=1 go test -run Throughput -v -timeout 30m .
+func TestThroughput(t *testing.T) {
+	if os.Getenv("AUTOML_TEMPORAL_BENCH") == "" {
+		t.Skip("set AUTOML_TEMPORAL_BENCH=1 to measure throughput")
+	}
+	c := startCluster(t)
+	train := readCSV(t, synthCSV(2000, "binary", 3))
+	defer train.Release()
+	opts := func(par int) automl.Options {
+		return automl.Options{MaxTrials: 24, Seed: 1, Parallelism: par, Folds: 5, Repeats: 1, MaxTunedPerModel: 6,
+			Include: []string{"logistic", "gbdt", "random_forest", "knn"}, DisableEnsemble: true, DisableImportance: true}
+	}
+	measure := func(o automl.Options) (perMin float64, trials int, took time.Duration) {
+		var first, last time.Time
+		var n atomic.Int64
+		o.OnEvent = func(e automl.Event) {
+			switch e.Kind {
+			case automl.EventTrialStarted:
+				if first.IsZero() {
+					first = time.Now()
+				}
+			case automl.EventTrialFinished:
+				n.Add(1)
+				last = time.Now()
+			}
+		}
+		_, err := automl.New(o).Fit(t.Context(), train, "target")
+		require.NoError(t, err)
+		took = last.Sub(first)
+		return float64(n.Load()) / took.Minutes(), int(n.Load()), took
+	}
+	var rows []string
+	for _, par := range []int{1, 2} {
+		perMin, n, took := measure(opts(par))
+		rows = append(rows, fmt.Sprintf("in-process, Parallelism %d: %d trials in %.1fs = %.0f trials/min", par, n, took.Seconds(), perMin))
+	}
+	for _, workers := range []int{1, 2, 4} {
+		queue := fmt.Sprintf("bench%d", workers)
+		procs := c.workers(t, workers, queue)
+		o := opts(workers)
+		o.Executor = NewExecutor(c.client, queue, c.store)
+		perMin, n, took := measure(o)
+		rows = append(rows, fmt.Sprintf("%d worker processes, Parallelism %d: %d trials in %.1fs = %.0f trials/min", workers, workers, n, took.Seconds(), perMin))
+		for _, p := range procs {
+			_ = p.Process.Kill()
+		}
+	}
+	for _, r := range rows {
+		t.Log(r)
+	}
+}
