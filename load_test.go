@@ -8,6 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -88,12 +90,24 @@ func TestLoadStreams(t *testing.T) {
 	size := float64(len(file))
 	require.Greater(t, size, 25e6)
 
+	// A real file, read from an offset, as the CLI and the server read it.
+	path := filepath.Join(t.TempDir(), "big.model")
+	require.NoError(t, os.WriteFile(path, append([]byte("head"), file...), 0o644))
+
 	for _, c := range []struct {
 		name string
 		r    func() io.Reader
 	}{
 		{"sized reader", func() io.Reader { return bytes.NewReader(file) }},
 		{"stream", func() io.Reader { return sizeless{bytes.NewReader(file)} }},
+		{"file", func() io.Reader {
+			f, err := os.Open(path)
+			require.NoError(t, err)
+			t.Cleanup(func() { f.Close() })
+			_, err = f.Seek(4, io.SeekStart)
+			require.NoError(t, err)
+			return f
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := c.r()
@@ -176,4 +190,29 @@ func TestLoadErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSizeLeft checks the size hint that lets a corrupt length fail before
+// it is allocated: what a reader still holds, or -1.
+func TestSizeLeft(t *testing.T) {
+	br := bytes.NewReader(make([]byte, 10))
+	_, err := br.Read(make([]byte, 3))
+	require.NoError(t, err)
+	assert.Equal(t, int64(7), sizeLeft(br))
+	assert.Equal(t, int64(-1), sizeLeft(sizeless{br}))
+
+	path := filepath.Join(t.TempDir(), "f")
+	require.NoError(t, os.WriteFile(path, make([]byte, 100), 0o644))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	_, err = f.Seek(40, io.SeekStart)
+	require.NoError(t, err)
+	assert.Equal(t, int64(60), sizeLeft(f))
+
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	defer pr.Close()
+	defer pw.Close()
+	assert.Equal(t, int64(-1), sizeLeft(pr), "a pipe's size is unknown")
 }
