@@ -43,7 +43,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 	}
 	ok = r.withinPredictLimit(ok)
 
-	best := ok[0]
+	best := r.probable(ok)
 	selected := best.id
 	weights := []float64{1}
 	members := ok[:1]
@@ -65,20 +65,19 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		}
 		// Label metrics (accuracy, F1, ...) are too coarse to steer
 		// Caruana's selection on small data: blend by log loss then, and
-		// take the blend unless it loses more than one row's worth of the
+		// take the blend unless it loses more than labelSlack of the
 		// metric to the best single trial.
-		gm, slack := r.metric, 0.0
+		top := ok[0]
+		gm := r.metric
 		if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k > 0 {
 			gm = evaluate.LogLoss{}
-			if r.metric.Greater() { // accuracy-like, in [0, 1]: one row is 1/n
-				slack = 1 / float64(len(r.oy))
-			}
 		}
 		if blend, mw, mm, row, err := r.greedyWithin(cand, oofs, gm, len(trials)); err != nil {
 			r.o.Logger.Warn("ensemble failed", "err", err)
 		} else if len(mm) > 1 || mm[0] != best {
 			lb.Rows = append(lb.Rows, row)
-			if evaluate.Loss(r.metric, row.Score) <= evaluate.Loss(r.metric, best.score)+slack && (slack > 0 || r.beats(row.Score, best.score)) {
+			slack := r.labelSlack(top.oof, blend)
+			if evaluate.Loss(r.metric, row.Score) <= evaluate.Loss(r.metric, top.score)+slack && (slack > 0 || r.beats(row.Score, top.score)) {
 				weights, members, oof = mw, mm, blend
 				selected = row.ID
 			}
@@ -91,7 +90,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		if sc := cand[:r.stackCount(cand)]; len(sc) > 1 && ens.Method != "greedy_only" && !r.holdout {
 			if st, srow, ok := r.stack(ctx, sc, oofs[:len(sc)], len(trials)+1); ok {
 				lb.Rows = append(lb.Rows, srow)
-				if r.beats(st.Score, r.pooledScore(oof)) && r.beats(st.Score, r.pooledScore(best.oof)) {
+				if r.stackWins(st, oof, top.oof) {
 					weights, members, oof = ones(len(sc)), sc, nil
 					p.stacker, p.stackX, p.stackInput = st, r.o.StackFeatures, r.stackView()
 					selected = srow.ID
@@ -149,6 +148,55 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		p.members = append(p.members, m)
 	}
 	return p, nil
+}
+
+// labelSlack is how much an accuracy-like label metric (in [0, 1],
+// greater is better) may favour out-of-fold predictions a over b before
+// the difference counts: one standard error of the paired difference in
+// accuracy, sqrt(d)/n where d counts the rows that exactly one of them
+// labels right (at least one row's worth, 1/n). Within it the two label
+// the rows equally well as far as the data can tell, and the one with
+// better probabilities is preferred: on a few hundred rows accuracy moves
+// by whole rows and picks overconfident models by chance. It is 0 for
+// other metrics.
+func (r *run) labelSlack(a, b []float64) float64 {
+	if _, ok := r.metric.(evaluate.LabelMetric); !ok || r.k == 0 || !r.metric.Greater() {
+		return 0
+	}
+	n := len(r.oy)
+	d := 0
+	for i, y := range r.oy {
+		ra, rb := a[i*r.k:(i+1)*r.k], b[i*r.k:(i+1)*r.k]
+		if (argmax(ra) == int(y)) != (argmax(rb) == int(y)) {
+			d++
+		}
+	}
+	return max(1, math.Sqrt(float64(d))) / float64(n)
+}
+
+// probable returns the single trial a predictor falls back on, from ranked
+// (best first): the first, or, for a label metric, the trial with the
+// lowest out-of-fold log loss (the tie-break loss) among those within
+// labelSlack of it. Accuracy cannot tell a trial with sound probabilities
+// from an overconfident one that labels a row or two more right.
+func (r *run) probable(ranked []*trial) *trial {
+	best := ranked[0]
+	for _, t := range ranked[1:] {
+		if t.oof == nil || best.oof == nil {
+			continue
+		}
+		slack := r.labelSlack(ranked[0].oof, t.oof)
+		if slack == 0 {
+			return best
+		}
+		if r.loss(t) > r.loss(ranked[0])+slack+1e-12 {
+			continue
+		}
+		if !math.IsNaN(t.tie) && (math.IsNaN(best.tie) || t.tie < best.tie) {
+			best = t
+		}
+	}
+	return best
 }
 
 // diverse returns up to n trials from ranked, best first, at most per of
@@ -297,6 +345,30 @@ func (r *run) stack(ctx context.Context, members []*trial, oofs [][]float64, id 
 	return st, row, true
 }
 
+// stackWins reports whether stacker st beats both the blend (OOF
+// predictions blend) and the best single trial (single) out of fold, on
+// pooled rows. For a label metric it must beat them by more than
+// labelSlack, and its out-of-fold log loss must not be worse than the
+// blend's: on small tables a stacker that labels one more row right often
+// does so with overconfident probabilities, and loses held out.
+func (r *run) stackWins(st *ensemble.Stacker, blend, single []float64) bool {
+	label := false
+	for _, o := range [][]float64{blend, single} {
+		slack := r.labelSlack(st.OOF, o)
+		label = label || slack > 0
+		if evaluate.Loss(r.metric, st.Score) >= evaluate.Loss(r.metric, r.pooledScore(o))-slack {
+			return false
+		}
+	}
+	if !label {
+		return true
+	}
+	ll := evaluate.LogLoss{}
+	a, errA := ll.Score(r.oy, st.OOF, r.k, r.ow)
+	b, errB := ll.Score(r.oy, blend, r.k, r.ow)
+	return errA == nil && errB == nil && a <= b
+}
+
 // stackView is the feature view a stacker reads: the dense one (no NaN)
 // when there is one.
 func (r *run) stackView() models.Input {
@@ -348,12 +420,24 @@ func (r *run) foldScores(oof []float64) ([]float64, error) {
 	return out, nil
 }
 
-// calibrate tunes, out of fold, the decision threshold of a binary
-// predictor for thresholded metrics, and a probability temperature when
-// the metric is log loss. Each is kept only if it improves the OOF score.
+// calibrate tunes, out of fold, a probability temperature for every
+// classification metric, then the decision threshold of a binary
+// predictor for label metrics. The temperature is fitted on log loss: it
+// changes no ranking (AUC) and no argmax, so it costs a label metric
+// nothing, and it keeps the probabilities of a predictor chosen for
+// accuracy from being overconfident. The threshold is tuned on the
+// tempered probabilities, as the predictor will apply it, and kept only if
+// it improves the OOF score.
 func (r *run) calibrate(p *Predictor, oof []float64) {
 	if r.k == 0 {
 		return
+	}
+	if t, err := ensemble.TemperatureScale(oof, r.oy, r.ow, r.k); err == nil && math.Abs(t.T-1) > 1e-3 {
+		p.temperature = t.T
+		tempered := make([]float64, len(oof))
+		if err := t.Apply(tempered, oof, r.k); err == nil {
+			oof = tempered
+		}
 	}
 	if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k == 2 {
 		p1 := make([]float64, len(r.oy))
@@ -364,12 +448,6 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 		base, err2 := r.metric.Score(r.oy, oof, r.k, r.ow)
 		if err == nil && err2 == nil && r.beats(sc, base) && th > 0 && th < 1 {
 			p.threshold = th
-		}
-	}
-	if r.metric.Name() == evaluate.NameLogLoss {
-		t, err := ensemble.TemperatureScale(oof, r.oy, r.ow, r.k)
-		if err == nil && math.Abs(t.T-1) > 1e-3 {
-			p.temperature = t.T
 		}
 	}
 }

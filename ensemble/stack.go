@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/automl-agent/automl/evaluate"
 )
@@ -26,11 +27,15 @@ var lambdaGrid = []float64{1e-1, 1e-2, 1e-3, 1e-4}
 //
 // Score is its out-of-fold score under the metric given to Stack, on the
 // same rows as a Greedy ensemble built from the same predictions, so the
-// two compare directly. Lambda is the L2 strength chosen. A Stacker is
-// safe for concurrent Predict calls.
+// two compare directly. Lambda is the L2 strength chosen. OOF holds the
+// meta-model's out-of-fold predictions at that strength (in the models
+// contract layout; zeros on rows no split tests), to judge it on another
+// metric; it is not saved by MarshalBinary. A Stacker is safe for
+// concurrent Predict calls.
 type Stacker struct {
 	Score  float64
 	Lambda float64
+	OOF    []float64
 
 	numClasses int
 	members    int
@@ -159,6 +164,7 @@ func Stack(ctx context.Context, oof [][]float64, X [][]float64, y, w []float64, 
 		}
 		if math.IsNaN(bestScore) || evaluate.Better(m, s, bestScore) {
 			bestScore, bestLambda = s, lambda
+			st.OOF = slices.Clone(metaOOF)
 		}
 	}
 	if err := ctx.Err(); err != nil {
