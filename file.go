@@ -144,7 +144,8 @@ func Load(r io.Reader) (*Predictor, error) { return LoadWith(r, nil) }
 // its peak memory is the decoded predictor plus its largest blob, not the
 // whole file. The checksum is computed on the way and checked at the end:
 // a file whose checksum does not match returns an error and no predictor,
-// even if every blob decoded.
+// even if every blob decoded. As before, r is read to its end: bytes after
+// the checksum are an error.
 func LoadWith(r io.Reader, reg *models.Registry) (p *Predictor, err error) {
 	defer func() {
 		if rec := recover(); rec != nil {
