@@ -72,6 +72,78 @@ type FoldResult struct {
 	Fit, Predict time.Duration
 }
 
+// FoldFanOut is an optional interface of a TrialExecutor whose folds wait
+// mostly on the network. Once a trial's first fold has come back (it
+// decides pruning), the search hands such an executor the trial's other
+// folds at once, FoldsAtOnce of them in flight (0 or less means all), and
+// still reads their results in fold order, so the leaderboard is the same.
+// Without it, and in-process, a trial's folds run one after another. Folds
+// of big tables (cut per trial) always do, to bound memory.
+type FoldFanOut interface {
+	FoldsAtOnce() int
+}
+
+// foldTask returns fold fi of trial t on view v.
+func (r *run) foldTask(t *trial, v *viewData, fi int) *FoldTask {
+	s := r.splits[fi]
+	// The held-out rows are never the model's validation set: a learner
+	// that stops early carves its own from train.
+	train, testX := v.fold(fi, s, t.spec.Binned && t.spec.Input == models.InputNative)
+	return &FoldTask{
+		Trial: t.id, Fold: fi, Spec: t.spec, Params: r.modelParams(t, fi), Classes: r.k,
+		Train: train, TestX: testX, TestRows: len(s.Test),
+	}
+}
+
+// foldsAhead starts folds 1.. of trial t at once when Options.Executor is a
+// FoldFanOut (and the folds are not cut per trial). It returns nil and a
+// no-op when they must run one after another; else a func that waits for
+// a fold's result and a stop that cancels what is left and waits for it.
+func (r *run) foldsAhead(ctx context.Context, t *trial, v *viewData) (get func(fold int) (*FoldResult, error), stop func()) {
+	fan, ok := r.o.Executor.(FoldFanOut)
+	if !ok || v.folds == nil || len(r.splits) < 2 {
+		return nil, func() {}
+	}
+	atOnce := fan.FoldsAtOnce()
+	if atOnce <= 0 {
+		atOnce = len(r.splits)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	type out struct {
+		res  *FoldResult
+		err  error
+		done chan struct{}
+	}
+	outs := make([]out, len(r.splits))
+	sem := make(chan struct{}, atOnce)
+	var wg sync.WaitGroup
+	for fi := 1; fi < len(r.splits); fi++ {
+		o := &outs[fi]
+		o.done = make(chan struct{})
+		wg.Go(func() {
+			defer close(o.done)
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				o.err = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			defer func() {
+				if p := recover(); p != nil {
+					o.err = fmt.Errorf("panic in %s: %v\n%s", t.spec.Name, p, trimStack(debug.Stack()))
+				}
+			}()
+			o.res, o.err = r.fitFold(ctx, r.foldTask(t, v, fi))
+		})
+	}
+	get = func(fi int) (*FoldResult, error) {
+		<-outs[fi].done
+		return outs[fi].res, outs[fi].err
+	}
+	return get, func() { cancel(); wg.Wait() }
+}
+
 // fitFold fits one fold with Options.Executor, or in-process when it is nil.
 func (r *run) fitFold(ctx context.Context, task *FoldTask) (*FoldResult, error) {
 	if r.o.Executor != nil {
@@ -155,10 +227,16 @@ type Transport interface {
 type RemoteExecutor struct {
 	Store     BlobStore
 	Transport Transport
+	// MaxFoldsAtOnce caps the folds of one trial in flight after its
+	// first (FoldFanOut). Zero means all of them; 1 means one at a time.
+	MaxFoldsAtOnce int
 
 	mu   sync.Mutex
 	keys map[weak.Pointer[models.Data]]string // blob key of each live fold's data
 }
+
+// FoldsAtOnce implements FoldFanOut: MaxFoldsAtOnce.
+func (e *RemoteExecutor) FoldsAtOnce() int { return e.MaxFoldsAtOnce }
 
 // FitFold implements TrialExecutor.
 func (e *RemoteExecutor) FitFold(ctx context.Context, task *FoldTask) (*FoldResult, error) {

@@ -26,7 +26,8 @@ func (c *countingTransport) RunFold(ctx context.Context, req *automl.FoldRequest
 }
 
 func TestRemoteExecutorSameLeaderboard(t *testing.T) {
-	for _, kind := range []string{"binary", "regression"} {
+	// Binary: every fold after the first at once; regression: two at once.
+	for kind, atOnce := range map[string]int{"binary": 0, "regression": 2} {
 		t.Run(kind, func(t *testing.T) {
 			train := readCSV(t, synthCSV(200, kind, 5))
 			defer train.Release()
@@ -37,7 +38,7 @@ func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 			store, err := automl.NewDirStore(t.TempDir())
 			require.NoError(t, err)
 			tr := &countingTransport{w: &automl.FoldWorker{Store: store}}
-			opts.Executor = &automl.RemoteExecutor{Store: store, Transport: tr}
+			opts.Executor = &automl.RemoteExecutor{Store: store, Transport: tr, MaxFoldsAtOnce: atOnce}
 			remote, err := automl.New(opts).Fit(t.Context(), train, "target")
 			require.NoError(t, err)
 

@@ -414,18 +414,19 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 	fitted := make([]models.Model, len(r.splits))
 	var fitDur, predDur time.Duration
 	width := max(r.k, 1)
+	var ahead func(fold int) (*FoldResult, error) // the folds after the first, on an executor that fans out
 	for fi, s := range r.splits {
 		if err := ctx.Err(); err != nil {
 			fail(err)
 			return
 		}
-		// The held-out rows are never the model's validation set: a
-		// learner that stops early carves its own from train.
-		train, testX := v.fold(fi, s, t.spec.Binned && t.spec.Input == models.InputNative)
-		res, err := r.fitFold(ctx, &FoldTask{
-			Trial: t.id, Fold: fi, Spec: t.spec, Params: r.modelParams(t, fi), Classes: r.k,
-			Train: train, TestX: testX, TestRows: len(s.Test),
-		})
+		var res *FoldResult
+		var err error
+		if ahead != nil {
+			res, err = ahead(fi)
+		} else {
+			res, err = r.fitFold(ctx, r.foldTask(t, v, fi))
+		}
 		if err != nil {
 			fail(err)
 			return
@@ -447,6 +448,9 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 				t.fitSec = fitDur.Seconds()
 				return
 			}
+			var stop func()
+			ahead, stop = r.foldsAhead(ctx, t, v)
+			defer stop()
 		}
 		// Every repeat predicts each row once: average the repeats.
 		reps := float64(len(r.splits) / r.nfolds)
