@@ -12,7 +12,7 @@
 // ../shared/datasets beside the repository: titanic, penguins, iris) and
 // synth26, made here: 20,000 rows, 26 classes, 16 features. Each class
 // has a random centre in 16 dimensions (normal, sd 1.5); a row is its
-// class centre plus standard normal noise, then features 0-3 are squared,
+// class centre plus normal noise (sd 2), then features 0-3 are squared,
 // feature 4 multiplied by feature 5 and feature 6 replaced by its sign (a
 // table where trees and linear models differ, in the spirit of the letter
 // recognition data).
@@ -164,7 +164,7 @@ func synth26() (*dataset.Frame, error) {
 	for range n {
 		c := rng.IntN(k)
 		for j := range x {
-			x[j] = centre[c][j] + rng.NormFloat64()
+			x[j] = centre[c][j] + 2*rng.NormFloat64()
 		}
 		for j := range 4 {
 			x[j] *= x[j]

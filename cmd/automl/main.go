@@ -174,10 +174,11 @@ func profileCmd(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	start := time.Now()
 	fs := newFlags("fit")
 	data := fs.String("data", "", "training data file")
 	target := fs.String("target", "", "target column")
-	budget := fs.Duration("budget", time.Minute, "time budget")
+	budget := fs.Duration("budget", time.Minute, "time budget of the whole command: reading, fitting and saving")
 	seed := fs.Uint64("seed", 0, "random seed")
 	metric := fs.String("metric", "", "metric name")
 	par := fs.Int("parallelism", 0, "trials at once (0 = all cores)")
@@ -224,9 +225,13 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer f.Release()
 
+	fitTime, err := fitBudget(*budget, time.Since(start))
+	if err != nil {
+		return err
+	}
 	progress := &progress{w: stderr}
 	opts := automl.Options{
-		TimeBudget: *budget, Seed: *seed, Metric: *metric, Parallelism: *par,
+		TimeBudget: fitTime, Seed: *seed, Metric: *metric, Parallelism: *par,
 		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats, MaxTunedPerModel: *maxTuned,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude), Group: *group,
 		StackFeatures: *stackFeatures, FinalFit: automl.FinalFit(*finalFit), MaxPredictPer1k: *maxPredict,
@@ -278,6 +283,28 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "saved %s: %s; fit took %.1fs\n", *out, res.Predictor, res.Duration.Seconds())
 	return nil
+}
+
+// fitBudget is what is left of the command's budget for Fit once reading
+// took elapsed: the budget counts from the command's start and must also
+// cover saving the predictor, so saveReserve is kept back. A zero budget
+// (no time limit) stays zero.
+func fitBudget(budget, elapsed time.Duration) (time.Duration, error) {
+	if budget == 0 {
+		return 0, nil
+	}
+	left := budget - elapsed - saveReserve(budget)
+	if left <= 0 {
+		return 0, fmt.Errorf("reading the data took %.1fs of the %s budget: nothing is left to fit", elapsed.Seconds(), budget)
+	}
+	return left, nil
+}
+
+// saveReserve is the time kept back from a budget to save the predictor:
+// 2%, between 0.2 s and 5 s (a bagged predictor of a few hundred MB takes
+// about a second to write).
+func saveReserve(budget time.Duration) time.Duration {
+	return min(max(budget/50, 200*time.Millisecond), 5*time.Second)
 }
 
 // choosePlanner returns the planner named on the command line; for "llm"

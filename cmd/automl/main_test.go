@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -150,4 +151,21 @@ func TestHelpListsFlags(t *testing.T) {
 	_, out, _ := runCLI(t, "fit", "--help")
 	assert.Contains(t, out, "-max-predict-per-1k")
 	assert.Contains(t, out, "-group")
+}
+
+func TestFitBudgetCoversReadingAndSaving(t *testing.T) {
+	got, err := fitBudget(60*time.Second, 3*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, 60*time.Second-3*time.Second-1200*time.Millisecond, got, "2% kept for saving")
+	got, err = fitBudget(5*time.Second, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 4800*time.Millisecond, got, "at least 0.2 s kept")
+	got, err = fitBudget(time.Hour, 0)
+	require.NoError(t, err)
+	assert.Equal(t, time.Hour-5*time.Second, got, "at most 5 s kept")
+	got, err = fitBudget(0, time.Minute)
+	require.NoError(t, err)
+	assert.Zero(t, got, "no budget, no limit")
+	_, err = fitBudget(10*time.Second, 10*time.Second)
+	assert.ErrorContains(t, err, "nothing is left to fit")
 }
