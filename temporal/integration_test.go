@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/models"
 )
 
 // The tests in this file run a real Temporal dev server and worker
@@ -202,6 +203,33 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
 }
 
+func TestKilledWorkerMeetsDeadline(t *testing.T) {
+	c := startCluster(t)
+	procs := c.workers(t, 2, "deadline")
+	train := readCSV(t, synthCSV(3000, "binary", 5))
+	defer train.Release()
+
+	budget := 15 * time.Second
+	opts := automl.Options{TimeBudget: budget, Seed: 1, Parallelism: 2, Include: []string{"gbdt", "random_forest", "logistic"}}
+	opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: &Transport{Client: c.client, Queue: "deadline", HeartbeatTimeout: 3 * time.Second}}
+	var started atomic.Int64
+	opts.OnEvent = func(e automl.Event) {
+		if e.Kind == automl.EventTrialStarted && started.Add(1) == 3 {
+			_ = procs[0].Process.Kill()
+		}
+	}
+	start := time.Now()
+	res, err := automl.New(opts).Fit(t.Context(), train, "target")
+	took := time.Since(start)
+	require.NoError(t, err)
+	require.NotNil(t, res.Predictor)
+	assert.LessOrEqual(t, took, budget+time.Second, "Fit overran its budget")
+	best, ok := res.Leaderboard.Best()
+	require.True(t, ok)
+	t.Logf("Fit took %s with a worker killed after %d trials started; best %s %.4f", took, 3, best.Model, best.Score)
+	assert.NotEqual(t, "prior", best.Model, "trials other than the baseline finished")
+}
+
 func TestCancelStopsEveryWorkersFit(t *testing.T) {
 	c := startCluster(t)
 	c.workers(t, 2, "cancel")
@@ -239,8 +267,9 @@ func TestCancelStopsEveryWorkersFit(t *testing.T) {
 }
 
 // TestThroughput measures trials per minute with 1, 2 and 4 worker
-// processes against in-process fits (DESIGN.md). It runs only with
-// AUTOML_TEMPORAL_BENCH=1:
+// processes (one fold at a time each) against in-process fits, on a small
+// table (folds of ~20 ms: overhead dominates) and a medium one (folds of
+// ~0.5 s). It runs only with AUTOML_TEMPORAL_BENCH=1 (DESIGN.md):
 //
 //	AUTOML_TEMPORAL_CLI=$(which temporal) AUTOML_TEMPORAL_BENCH=1 go test -run Throughput -v -timeout 30m .
 func TestThroughput(t *testing.T) {
@@ -248,48 +277,112 @@ func TestThroughput(t *testing.T) {
 		t.Skip("set AUTOML_TEMPORAL_BENCH=1 to measure throughput")
 	}
 	c := startCluster(t)
-	train := readCSV(t, synthCSV(2000, "binary", 3))
-	defer train.Release()
-	opts := func(par int) automl.Options {
-		return automl.Options{MaxTrials: 24, Seed: 1, Parallelism: par, Folds: 5, Repeats: 1, MaxTunedPerModel: 6,
-			Include: []string{"logistic", "gbdt", "random_forest", "knn"}, DisableEnsemble: true, DisableImportance: true}
-	}
-	measure := func(o automl.Options) (perMin float64, trials int, took time.Duration) {
-		var first, last time.Time
-		var n atomic.Int64
-		o.OnEvent = func(e automl.Event) {
-			switch e.Kind {
-			case automl.EventTrialStarted:
-				if first.IsZero() {
-					first = time.Now()
-				}
-			case automl.EventTrialFinished:
-				n.Add(1)
-				last = time.Now()
-			}
-		}
-		_, err := automl.New(o).Fit(t.Context(), train, "target")
-		require.NoError(t, err)
-		took = last.Sub(first)
-		return float64(n.Load()) / took.Minutes(), int(n.Load()), took
+	workloads := []struct {
+		name string
+		rows int
+		opts automl.Options
+	}{
+		{"small", 2000, automl.Options{MaxTrials: 24, Folds: 5, Repeats: 1, MaxTunedPerModel: 6, Include: []string{"logistic", "gbdt", "random_forest", "knn"}}},
+		{"medium", 15000, automl.Options{MaxTrials: 10, Folds: 3, Repeats: 1, MaxTunedPerModel: 3, Include: []string{"gbdt", "random_forest", "extra_trees"}}},
 	}
 	var rows []string
-	for _, par := range []int{1, 2} {
-		perMin, n, took := measure(opts(par))
-		rows = append(rows, fmt.Sprintf("in-process, Parallelism %d: %d trials in %.1fs = %.0f trials/min", par, n, took.Seconds(), perMin))
-	}
-	for _, workers := range []int{1, 2, 4} {
-		queue := fmt.Sprintf("bench%d", workers)
-		procs := c.workers(t, workers, queue)
-		o := opts(workers)
-		o.Executor = NewExecutor(c.client, queue, c.store)
-		perMin, n, took := measure(o)
-		rows = append(rows, fmt.Sprintf("%d worker processes, Parallelism %d: %d trials in %.1fs = %.0f trials/min", workers, workers, n, took.Seconds(), perMin))
-		for _, p := range procs {
-			_ = p.Process.Kill()
+	for _, wl := range workloads {
+		train := readCSV(t, synthCSV(wl.rows, "binary", 3))
+		measure := func(par int, exec *automl.RemoteExecutor) (trials, folds int, took time.Duration) {
+			o := wl.opts
+			o.Seed, o.Parallelism, o.DisableEnsemble, o.DisableImportance = 1, par, true, true
+			var rec *recorder
+			if exec != nil {
+				rec = &recorder{next: exec.Transport}
+				exec.Transport = rec
+				o.Executor = exec
+			}
+			var first, last time.Time
+			var n atomic.Int64
+			o.OnEvent = func(e automl.Event) {
+				switch e.Kind {
+				case automl.EventTrialStarted:
+					if first.IsZero() {
+						first = time.Now()
+					}
+				case automl.EventTrialFinished:
+					n.Add(1)
+					last = time.Now()
+				}
+			}
+			_, err := automl.New(o).Fit(t.Context(), train, "target")
+			require.NoError(t, err)
+			if rec != nil {
+				for _, k := range rec.counts() {
+					folds += k
+				}
+			}
+			return int(n.Load()), folds, last.Sub(first)
 		}
+		var local1 time.Duration
+		for _, par := range []int{1, 2} {
+			n, _, took := measure(par, nil)
+			if par == 1 {
+				local1 = took
+			}
+			rows = append(rows, fmt.Sprintf("%s (%d rows): in-process, Parallelism %d: %d trials in %.1fs = %.0f trials/min",
+				wl.name, wl.rows, par, n, took.Seconds(), float64(n)/took.Minutes()))
+		}
+		for _, workers := range []int{1, 2, 4} {
+			queue := fmt.Sprintf("bench-%s-%d", wl.name, workers)
+			procs := c.workers(t, workers, queue)
+			n, folds, took := measure(workers, NewExecutor(c.client, queue, c.store))
+			row := fmt.Sprintf("%s (%d rows): %d worker processes, Parallelism %d: %d trials (%d folds) in %.1fs = %.0f trials/min",
+				wl.name, wl.rows, workers, workers, n, folds, took.Seconds(), float64(n)/took.Minutes())
+			if workers == 1 {
+				row += fmt.Sprintf("; overhead %.0f ms per fold against in-process Parallelism 1", (took-local1).Seconds()*1000/float64(folds))
+			}
+			rows = append(rows, row)
+			for _, p := range procs {
+				_ = p.Process.Kill()
+			}
+		}
+		train.Release()
 	}
 	for _, r := range rows {
 		t.Log(r)
+	}
+}
+
+// TestFoldLatency measures the round trip of one fold of the class-prior
+// model (no work to speak of) through the cluster: one at a time, and 8 at
+// once. It runs only with AUTOML_TEMPORAL_BENCH=1 (see TestThroughput).
+func TestFoldLatency(t *testing.T) {
+	if os.Getenv("AUTOML_TEMPORAL_BENCH") == "" {
+		t.Skip("set AUTOML_TEMPORAL_BENCH=1 to measure latency")
+	}
+	c := startCluster(t)
+	c.workers(t, 2, "latency")
+	exec := NewExecutor(c.client, "latency", c.store)
+	spec, err := models.Default().Spec("prior")
+	require.NoError(t, err)
+	task := &automl.FoldTask{Spec: spec, Params: models.Params{}, Train: &models.Data{X: [][]float64{{1, 2, 3}}, Y: []float64{1, 2, 3}}, TestX: [][]float64{{4}}, TestRows: 1}
+	_, err = exec.FitFold(t.Context(), task) // warm up
+	require.NoError(t, err)
+	const n = 64
+	for _, atOnce := range []int{1, 8} {
+		start := time.Now()
+		var wg sync.WaitGroup
+		errs := make([]error, atOnce)
+		for g := range atOnce {
+			wg.Go(func() {
+				for range n / atOnce {
+					if _, err := exec.FitFold(t.Context(), task); err != nil {
+						errs[g] = err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		took := time.Since(start)
+		t.Logf("%d folds, %d at once: %.1f ms per fold (wall / folds), %.0f folds/s", n, atOnce, took.Seconds()*1000/n, n/took.Seconds())
 	}
 }
