@@ -21,6 +21,18 @@ import (
 // executor retries the second kind only.
 var ErrTrialFailed = errors.New("automl: trial failed")
 
+// TrialFailure returns an error that reads as err, unwraps to err and
+// matches ErrTrialFailed: what a worker or a Transport returns for a fold
+// that failed on its own merits, so that the leaderboard's error column
+// reads as it would in-process.
+func TrialFailure(err error) error { return &trialFailure{err} }
+
+type trialFailure struct{ err error }
+
+func (e *trialFailure) Error() string        { return e.err.Error() }
+func (e *trialFailure) Unwrap() error        { return e.err }
+func (e *trialFailure) Is(target error) bool { return target == ErrTrialFailed }
+
 // TrialExecutor fits the fold models of the search's trials. The search
 // calls FitFold once per fold of a trial, in fold order, and decides
 // everything else itself (pruning after the first fold, scoring, the
@@ -351,8 +363,8 @@ type cachedFold struct {
 	size  int64
 }
 
-// RunFold implements Transport. Errors from the model wrap ErrTrialFailed;
-// errors from ctx or the store do not.
+// RunFold implements Transport. Errors from the model are TrialFailures
+// (matching ErrTrialFailed); errors from ctx or the store are not.
 func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (rep *FoldReply, err error) {
 	reg := w.Registry
 	if reg == nil {
@@ -363,7 +375,7 @@ func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (rep *FoldRe
 		spec, err = baselineSpec(reg), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrTrialFailed, err)
+		return nil, TrialFailure(err)
 	}
 	train, testX, err := w.fold(ctx, req.Data)
 	if err != nil {
@@ -371,7 +383,7 @@ func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (rep *FoldRe
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			rep, err = nil, fmt.Errorf("%w: panic in %s: %v\n%s", ErrTrialFailed, req.Model, p, trimStack(debug.Stack()))
+			rep, err = nil, TrialFailure(fmt.Errorf("panic in %s: %v\n%s", req.Model, p, trimStack(debug.Stack())))
 		}
 	}()
 	task := &FoldTask{Trial: req.Trial, Fold: req.Fold, Spec: spec, Params: req.Params, Classes: req.Classes, Train: train, TestX: testX, TestRows: req.TestRows}
@@ -380,15 +392,15 @@ func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (rep *FoldRe
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("automl: fold %d of trial %d: %w", req.Fold, req.Trial, context.Cause(ctx))
 		}
-		return nil, fmt.Errorf("%w: %w", ErrTrialFailed, err)
+		return nil, TrialFailure(err)
 	}
 	bm, ok := res.Model.(encoding.BinaryMarshaler)
 	if !ok {
-		return nil, fmt.Errorf("%w: model %s cannot run remotely: it does not implement encoding.BinaryMarshaler", ErrTrialFailed, req.Model)
+		return nil, TrialFailure(fmt.Errorf("model %s cannot run remotely: it does not implement encoding.BinaryMarshaler", req.Model))
 	}
 	mb, err := bm.MarshalBinary()
 	if err != nil {
-		return nil, fmt.Errorf("%w: encoding %s: %w", ErrTrialFailed, req.Model, err)
+		return nil, TrialFailure(fmt.Errorf("encoding %s: %w", req.Model, err))
 	}
 	rep = &FoldReply{FitNanos: int64(res.Fit), PredictNanos: int64(res.Predict), Worker: workerName}
 	out := encodeResult(res.Pred, mb)

@@ -54,6 +54,51 @@ func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 	}
 }
 
+// panicky panics on the second fold it fits; failing always fails.
+type panicky struct{ calls *atomic.Int64 }
+
+func (m panicky) Fit(ctx context.Context, d *models.Data) error {
+	if m.calls.Add(1) == 2 {
+		panic("panicky: second fit")
+	}
+	return nil
+}
+func (panicky) Predict(dst []float64, X [][]float64) error { clear(dst); return nil }
+func (panicky) MarshalBinary() ([]byte, error)             { return nil, nil }
+func (panicky) UnmarshalBinary([]byte) error               { return nil }
+
+func TestRemoteExecutorSameFailures(t *testing.T) {
+	train := readCSV(t, synthCSV(200, "regression", 5))
+	defer train.Release()
+	reg := func() *models.Registry {
+		reg := models.NewRegistry()
+		for _, name := range []string{"prior", "ridge"} {
+			spec, err := models.Default().Spec(name)
+			require.NoError(t, err)
+			reg.MustRegister(spec)
+		}
+		var calls atomic.Int64
+		reg.MustRegister(models.Spec{Name: "panicky", Tasks: models.Regression, Input: models.InputDense,
+			New: func(models.Params) (models.Model, error) { return panicky{&calls}, nil }})
+		reg.MustRegister(models.Spec{Name: "failing", Tasks: models.Regression, Input: models.InputDense,
+			New: func(models.Params) (models.Model, error) { return brokenModel{}, nil }})
+		return reg
+	}
+	opts := automl.Options{MaxTrials: 6, Seed: 2, Parallelism: 1, Registry: reg(), DisableImportance: true}
+	local, err := automl.New(opts).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+	store, err := automl.NewDirStore(t.TempDir())
+	require.NoError(t, err)
+	opts.Registry = reg()
+	opts.Executor = &automl.RemoteExecutor{Store: store, Transport: &automl.FoldWorker{Store: store, Registry: opts.Registry}, MaxFoldsAtOnce: 1}
+	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+	require.NoError(t, err)
+	want := leaderboardJSON(t, local.Leaderboard)
+	assert.Equal(t, want, leaderboardJSON(t, remote.Leaderboard))
+	assert.Contains(t, want, "panic in panicky: panicky: second fit")
+	assert.Contains(t, want, "broken: cannot fit")
+}
+
 func TestEncodeFoldRoundTrip(t *testing.T) {
 	X := [][]float64{{1, math.NaN(), 3, -0.5}, {0, 1, 2, 3}}
 	bins, err := models.NewBinned(X, []int{0, 4}, 16)

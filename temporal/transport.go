@@ -92,12 +92,11 @@ func (t *Transport) RunFold(ctx context.Context, req *automl.FoldRequest) (*auto
 }
 
 // foldError turns a failed workflow's error into the fold's: a model's own
-// failure wraps automl.ErrTrialFailed with the worker's message.
+// failure is an automl.TrialFailure with the worker's message.
 func foldError(req *automl.FoldRequest, err error) error {
 	var app *sdktemporal.ApplicationError
 	if errors.As(err, &app) && app.Type() == TrialFailedType {
-		msg := strings.TrimPrefix(app.Message(), automl.ErrTrialFailed.Error()+": ")
-		return fmt.Errorf("%w: %s", automl.ErrTrialFailed, msg)
+		return automl.TrialFailure(errors.New(app.Message()))
 	}
 	return fmt.Errorf("temporal: fold %d of trial %d: %w", req.Fold, req.Trial, err)
 }
