@@ -151,6 +151,10 @@ func (a *Activities) FitFold(ctx context.Context, req automl.FoldRequest) (*auto
 	return rep, err
 }
 
+// workerDeadlockTimeout is how long workflow code may go without yielding
+// before the SDK calls it a deadlock.
+const workerDeadlockTimeout = 10 * time.Second
+
 // WorkerOptions configures NewWorker. The zero value works.
 type WorkerOptions struct {
 	// Parallelism is how many folds the worker fits at once. Zero means
@@ -177,6 +181,10 @@ func NewWorker(c client.Client, queue string, folds *automl.FoldWorker, o Worker
 		// A killed worker's workflow tasks move to another worker after
 		// this long instead of the default 5 s.
 		StickyScheduleToStartTimeout: 2 * time.Second,
+		// The workflow code is a few lines; on a machine whose cores are
+		// all fitting models it may still wait over the default 1 s for
+		// the CPU, which the SDK would report as a deadlock.
+		DeadlockDetectionTimeout: workerDeadlockTimeout,
 	})
 	w.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	w.RegisterActivityWithOptions((&Activities{Folds: folds, HeartbeatEvery: o.HeartbeatEvery}).FitFold, activity.RegisterOptions{Name: ActivityName})

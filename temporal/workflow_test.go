@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/log"
 	sdktemporal "go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/automl-agent/automl"
@@ -36,6 +37,10 @@ type suiteTransport struct {
 
 func (s *suiteTransport) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
 	env := newSuite().NewTestWorkflowEnvironment()
+	// The defaults (3 s per test, 1 s for a workflow goroutine to yield)
+	// are short for folds fitted beside others under -race on 2 cores.
+	env.SetTestTimeout(time.Minute)
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: workerDeadlockTimeout})
 	env.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	env.RegisterActivityWithOptions(s.acts.FitFold, activity.RegisterOptions{Name: ActivityName})
 	env.SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues) { s.attempts.Add(1) })
@@ -172,6 +177,8 @@ func (s *flakyStore) Get(ctx context.Context, key string) ([]byte, error) {
 // over store and the test registry, counting activity attempts.
 func foldEnv(t *testing.T, store automl.BlobStore) (*testsuite.TestWorkflowEnvironment, *atomic.Int64) {
 	env := newSuite().NewTestWorkflowEnvironment()
+	env.SetTestTimeout(time.Minute)
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: workerDeadlockTimeout})
 	acts := &Activities{Folds: &automl.FoldWorker{Store: store, Registry: testRegistry(t), CacheBytes: -1}, HeartbeatEvery: 50 * time.Millisecond}
 	env.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	env.RegisterActivityWithOptions(acts.FitFold, activity.RegisterOptions{Name: ActivityName})
