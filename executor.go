@@ -220,6 +220,9 @@ type FoldReply struct {
 	PredictNanos int64 `json:"predict_nanos"`
 	// Worker names the process that did the work (host:pid), for logs.
 	Worker string `json:"worker,omitempty"`
+	// Attempt is which attempt of the fold this was (1 = the first), when
+	// the transport retries lost folds; 0 means it does not say.
+	Attempt int `json:"attempt,omitempty"`
 }
 
 // Transport carries a FoldRequest to a worker and its reply back. It must

@@ -122,9 +122,10 @@ func (s *syncBuffer) String() string {
 
 // recorder counts the folds each worker process replied to.
 type recorder struct {
-	next automl.Transport
-	mu   sync.Mutex
-	by   map[string]int
+	next    automl.Transport
+	mu      sync.Mutex
+	by      map[string]int
+	retried int // folds that needed more than one attempt
 }
 
 func (r *recorder) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
@@ -135,6 +136,9 @@ func (r *recorder) RunFold(ctx context.Context, req *automl.FoldRequest) (*autom
 			r.by = map[string]int{}
 		}
 		r.by[rep.Worker]++
+		if rep.Attempt > 1 {
+			r.retried++
+		}
 		r.mu.Unlock()
 	}
 	return rep, err
@@ -198,7 +202,8 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
 	require.NoError(t, err)
 	require.True(t, killed.Load())
-	t.Logf("search with a killed worker took %s; folds by worker: %v", time.Since(start), rec.counts())
+	t.Logf("search with a killed worker took %s; folds by worker: %v; %d folds retried", time.Since(start), rec.counts(), rec.retried)
+	assert.Positive(t, rec.retried, "the killed worker's fold was fitted again")
 
 	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
 }

@@ -148,7 +148,11 @@ func (a *Activities) FitFold(ctx context.Context, req automl.FoldRequest) (*auto
 	if errors.Is(err, automl.ErrTrialFailed) {
 		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), TrialFailedType, nil)
 	}
-	return rep, err
+	if err != nil {
+		return nil, err
+	}
+	rep.Attempt = int(activity.GetInfo(ctx).Attempt)
+	return rep, nil
 }
 
 // workerDeadlockTimeout is how long workflow code may go without yielding

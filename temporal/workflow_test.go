@@ -228,6 +228,9 @@ func TestFoldWorkflow(t *testing.T) {
 		env.ExecuteWorkflow(WorkflowName, FoldInput{Fold: putFold(t, dir, "ok")})
 		require.NoError(t, env.GetWorkflowError())
 		assert.EqualValues(t, 3, attempts.Load())
+		var rep automl.FoldReply
+		require.NoError(t, env.GetWorkflowResult(&rep))
+		assert.Equal(t, 3, rep.Attempt)
 	})
 	t.Run("attempts run out", func(t *testing.T) {
 		flaky := &flakyStore{BlobStore: dir}
