@@ -29,6 +29,12 @@ import (
 // offline: go install github.com/temporalio/cli/cmd/temporal@v1.5.1) and
 // skip unless AUTOML_TEMPORAL_CLI names it.
 
+// devServerArgs lift the dev server's one history shard's transfer queue
+// from 20 polls a second: at the default each task dispatch waits ~45 ms
+// and a fold's round trip takes ~150 ms instead of ~18 ms (DESIGN.md). A
+// production cluster has hundreds of shards, each with its own budget.
+var devServerArgs = []string{"--dynamic-config-value", "history.transferProcessorMaxPollRPS=1000"}
+
 // cluster is a dev server, the worker binary and a shared blob store.
 type cluster struct {
 	client   client.Client
@@ -55,6 +61,7 @@ func startCluster(t *testing.T) *cluster {
 		ClientOptions: &client.Options{Logger: silent},
 		Stdout:        output(t, "server"),
 		Stderr:        output(t, "server"),
+		ExtraArgs:     devServerArgs,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, srv.Stop()) })
