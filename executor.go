@@ -194,6 +194,8 @@ const inlineLimit = 1 << 20
 // JSON (Params' integers then arrive as whole float64s, which
 // models.Params accepts).
 type FoldRequest struct {
+	// Trial, Fold, Model (the Spec's name), Params and Classes are the
+	// FoldTask's.
 	Trial   int           `json:"trial"`
 	Fold    int           `json:"fold"`
 	Model   string        `json:"model"`
