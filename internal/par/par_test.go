@@ -3,8 +3,10 @@ package par_test
 import (
 	"errors"
 	"io"
+	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,4 +108,46 @@ func TestPoolPanicBecomesErrorAndPoolStaysUsable(t *testing.T) {
 		require.NoError(t, p.For(100, func(i int) { sum.Add(int64(i)) }))
 		assert.Equal(t, int64(4950), sum.Load())
 	}
+}
+
+// Workers park after Spin without a loop, and a later loop must wake
+// them; loops right after each other find them spinning. Both must run
+// every index once, from every goroutine.
+func TestPoolWakesParkedAndSpinningWorkers(t *testing.T) {
+	p := par.NewPool(3)
+	defer p.Close()
+	for _, gap := range []time.Duration{0, 3 * par.Spin, 0, 20 * time.Millisecond, 0} {
+		time.Sleep(gap)
+		var sum atomic.Int64
+		var blocked atomic.Int32
+		release := make(chan struct{})
+		require.NoError(t, p.For(3, func(i int) {
+			// Each of the 3 goroutines takes one index and waits for the
+			// others: the loop only ends if every worker woke up.
+			if blocked.Add(1) == 3 {
+				close(release)
+			}
+			select {
+			case <-release:
+			case <-time.After(10 * time.Second):
+				panic("a worker never woke up")
+			}
+			sum.Add(int64(i))
+		}), "gap %v", gap)
+		assert.Equal(t, int64(3), sum.Load(), "gap %v", gap)
+	}
+}
+
+// Close ends the workers whether they spin or are parked.
+func TestPoolCloseEndsWorkers(t *testing.T) {
+	before := runtime.NumGoroutine()
+	spinning := par.NewPool(4)
+	require.NoError(t, spinning.For(10, func(int) {}))
+	spinning.Close() // right after a loop: the workers still spin
+	parked := par.NewPool(4)
+	require.NoError(t, parked.For(10, func(int) {}))
+	time.Sleep(5 * par.Spin)
+	parked.Close()
+	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= before },
+		5*time.Second, time.Millisecond, "goroutines: %d before, %d after", before, runtime.NumGoroutine())
 }

@@ -13,9 +13,13 @@ type bin struct{ g, h float64 }
 // histBins is the histogram stride per feature (255 value bins + missing).
 const histBins = 256
 
-// parallelWork is the node size (rows × features) above which histogram
-// building is spread over the workers.
-const parallelWork = 64 << 10
+// parallelWork is the feature-task work of a node (see nodeWork) from
+// which its tasks are spread over the pool. A loop on the pool costs about
+// a microsecond while the workers spin (par.Spin), against roughly a
+// nanosecond per unit of work, so nodes of a few hundred rows on 40
+// features already pay: split finding over every bin of every feature
+// weighs as much there as the histogram pass.
+const parallelWork = 16 << 10
 
 // split is the best split found for a leaf (feature -1: none).
 type split struct {
@@ -131,7 +135,7 @@ var testHookFeatureTask func(i int)
 // A panic in a task (on any goroutine) is returned as an error wrapping
 // par.ErrPanic.
 func (g *grower) runTask(rows int) (err error) {
-	if !g.parallel() || len(g.feats) < 2 || rows*len(g.feats) < parallelWork {
+	if !g.parallel() || len(g.feats) < 2 || g.nodeWork(rows) < parallelWork {
 		defer par.Recover(&err)
 		for i := range g.serialTasks {
 			g.featureTask(g.serialTasks[i])
@@ -139,6 +143,24 @@ func (g *grower) runTask(rows int) (err error) {
 		return nil
 	}
 	return g.pool.For(len(g.parTasks), func(i int) { g.featureTask(g.parTasks[i]) })
+}
+
+// nodeWork estimates the work of g.task's feature tasks on a node of rows
+// rows, in histogram updates (one row of one feature): the pass over the
+// rows, plus one unit per bin for the small child's split search, and for
+// the large child's subtraction and search when they run.
+func (g *grower) nodeWork(rows int) int {
+	per := rows
+	if g.task.sInfo.split {
+		per += histBins
+	}
+	if g.task.large != nil {
+		per += histBins / 2
+		if g.task.lInfo.split {
+			per += histBins
+		}
+	}
+	return per * len(g.feats)
 }
 
 // forLeaves calls f(li) for every leaf of a tree grown on rows rows, on
@@ -621,8 +643,9 @@ func (g *grower) reduce(res []split) split {
 }
 
 // parallelPartition is the node size (rows) from which the pool's
-// goroutines partition a node, and gather its gradients, in chunks.
-const parallelPartition = 16 << 10
+// goroutines partition a node, and gather its gradients, in chunks (about
+// 2 ns a row, against a microsecond a loop while the workers spin).
+const parallelPartition = 4 << 10
 
 // partition reorders idx[start:end] so the rows going left come first,
 // keeping their order, and returns the boundary. Big nodes are cut into

@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ import (
 	"github.com/automl-agent/automl/models"
 	"github.com/automl-agent/automl/models/gbdt"
 )
+
+// traceFile, when set by -trace, receives an execution trace of the fits.
+var traceFile *os.File
 
 func main() {
 	dir := flag.String("data", envOr("OUT", "bench/speed/out"), "directory with {cls,reg,mc}_{train,test}.csv (default $OUT or bench/speed/out)")
@@ -46,6 +50,7 @@ func main() {
 	depth := flag.Int("depth", 6, "max_depth (0 = unlimited)")
 	extra := flag.String("params", "", "extra params as JSON, e.g. '{\"lambda_l2\":0}'")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	traceOut := flag.String("trace", "", "write an execution trace of the fits (not the CSV reading) to this file; see go tool trace -pprof=sched")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -61,6 +66,15 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	runtime.GOMAXPROCS(*threads)
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gbdtbench:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		traceFile = f
+	}
 	for _, task := range strings.Split(*tasks, ",") {
 		res, err := run(*dir, task, *repeats, *threads, *rounds, *leaves, *depth, *extra)
 		if err != nil {
@@ -100,6 +114,12 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 			return nil, err
 		}
 		p = p.Merge(q)
+	}
+	if traceFile != nil {
+		if err := trace.Start(traceFile); err != nil {
+			return nil, err
+		}
+		defer trace.Stop()
 	}
 	var binS, trainS, fitS, predS, cpuS, fitCPU []float64
 	var metric map[string]float64
