@@ -98,6 +98,15 @@ type KNN struct {
 	// block of 64 queries); 0 means DefaultThreads. The result does not
 	// depend on it.
 	Threads int
+	// Smoothing adds, for classification, this many pseudo-neighbours
+	// whose votes follow the training class proportions: probabilities are
+	// (v_c + s·prior_c) / (k + s), v_c the class's share of the weighted
+	// votes times the k neighbours. Vote fractions alone give probability
+	// 0 to every class no neighbour has, and one such row wrong costs a
+	// blend scored on log loss 34 nats. 0 (the zero value) means none, as
+	// scikit-learn; New's default is 1. The predicted class changes only
+	// where votes tie.
+	Smoothing float64
 
 	p, k    int       // features, classes (0: regression)
 	n       int       // kept rows; 0 before Fit
@@ -106,6 +115,7 @@ type KNN struct {
 	y       []float64
 	w       []float64 // nil: all 1
 	classes bool      // fitted for classification
+	prior   []float64 // class proportions of the kept rows (weighted)
 }
 
 var _ models.Model = (*KNN)(nil)
@@ -188,7 +198,30 @@ func (m *KNN) Fit(ctx context.Context, d *models.Data) error {
 	m.train, m.y, m.w = train, y, w
 	m.norms = rowNorms(train, n, p)
 	m.n = n
+	m.prior = classPrior(y, w, m.k)
 	return nil
+}
+
+// classPrior returns the weighted class proportions of y (nil for
+// regression).
+func classPrior(y, w []float64, k int) []float64 {
+	if k == 0 {
+		return nil
+	}
+	prior := make([]float64, k)
+	sum := 0.0
+	for i, c := range y {
+		wt := 1.0
+		if w != nil {
+			wt = w[i]
+		}
+		prior[int(c)] += wt
+		sum += wt
+	}
+	for c := range prior {
+		prior[c] /= sum
+	}
+	return prior
 }
 
 // rowNorms returns the squared norm of each column of the p×n matrix a
@@ -424,6 +457,13 @@ func (m *KNN) vote(dst []float64, i int, nb []neighbor) {
 				row[int(m.y[c.idx])]++
 			}
 			sum = float64(len(nb))
+		}
+		if s := m.Smoothing; s > 0 && m.prior != nil {
+			votes := float64(len(nb))
+			for c := range row {
+				row[c] = (row[c]/sum*votes + s*m.prior[c]) / (votes + s)
+			}
+			return
 		}
 		for c := range row {
 			row[c] /= sum

@@ -23,7 +23,7 @@ func TestRegistered(t *testing.T) {
 	require.NoError(t, s.Space.Validate())
 	m, err := s.New(s.Portfolio[0])
 	require.NoError(t, err)
-	assert.Equal(t, &knn.KNN{Neighbors: 5, MaxTrainRows: knn.DefaultMaxTrainRows}, m)
+	assert.Equal(t, &knn.KNN{Neighbors: 5, MaxTrainRows: knn.DefaultMaxTrainRows, Smoothing: 1}, m)
 	for _, p := range s.Portfolio {
 		_, err := s.New(p)
 		require.NoError(t, err, "%v", p)
@@ -227,4 +227,34 @@ func TestPredictConcurrent(t *testing.T) {
 	for range 4 {
 		assert.Equal(t, want, <-done)
 	}
+}
+
+// Smoothing keeps every class's probability above zero, in proportion to
+// the training classes, without changing the predicted class.
+func TestSmoothingNeverGivesZero(t *testing.T) {
+	// Class 0 far left (3 rows), class 1 right (1 row): a query at the far
+	// left has only class-0 neighbours with k = 2.
+	d := &models.Data{X: [][]float64{{-10, -9, -8, 10}}, Y: []float64{0, 0, 0, 1}, NumClasses: 2}
+	plain := &knn.KNN{Neighbors: 2}
+	require.NoError(t, plain.Fit(t.Context(), d))
+	smooth := &knn.KNN{Neighbors: 2, Smoothing: 1}
+	require.NoError(t, smooth.Fit(t.Context(), d))
+	q := [][]float64{{-9.5, 9.9}}
+	p0 := make([]float64, 4)
+	p1 := make([]float64, 4)
+	require.NoError(t, plain.Predict(p0, q))
+	require.NoError(t, smooth.Predict(p1, q))
+	assert.Equal(t, []float64{1, 0, 0.5, 0.5}, p0, "vote fractions")
+	// (2 + 1·0.75) / 3 and (0 + 1·0.25) / 3; at 9.9 the tied vote now
+	// leans to the more frequent class.
+	assert.InDeltaSlice(t, []float64{2.75 / 3, 0.25 / 3, (1 + 0.75) / 3, (1 + 0.25) / 3}, p1, 1e-12)
+	b, err := smooth.MarshalBinary()
+	require.NoError(t, err)
+	var back knn.KNN
+	require.NoError(t, back.UnmarshalBinary(b))
+	p2 := make([]float64, 4)
+	require.NoError(t, back.Predict(p2, q))
+	assert.Equal(t, p1, p2, "smoothing and the prior survive a round trip")
+	_, err = knn.New(models.Params{"smoothing": -1})
+	assert.ErrorIs(t, err, models.ErrParam)
 }

@@ -13,7 +13,7 @@ import (
 var ErrEncoding = errors.New("knn: bad model encoding")
 
 const (
-	knnVersion  = 1
+	knnVersion  = 2 // 2 added Smoothing
 	knnMagic    = "automl/knn.KNN\x00"
 	maxFeatures = 1 << 24
 	maxClasses  = 1 << 16
@@ -32,6 +32,7 @@ func (m *KNN) MarshalBinary() ([]byte, error) {
 	e.Int(int(m.Weights))
 	e.Int(m.MaxTrainRows)
 	e.U64(m.Seed)
+	e.F64(m.Smoothing)
 	e.Int(m.p)
 	e.Int(m.k)
 	e.Int(m.n)
@@ -53,14 +54,20 @@ func (m *KNN) MarshalBinary() ([]byte, error) {
 // success.
 func (m *KNN) UnmarshalBinary(b []byte) error {
 	d, v := codec.NewDecoder(b, knnMagic, ErrEncoding)
-	if d.Err() == nil && v != knnVersion {
-		d.Fail("knn encoding version %d, this build reads %d", v, knnVersion)
+	if d.Err() == nil && (v < 1 || v > knnVersion) {
+		d.Fail("knn encoding version %d, this build reads 1 to %d", v, knnVersion)
 	}
 	var out KNN
 	out.Neighbors = d.Int("k", 0, math.MaxInt32)
 	out.Weights = Weighting(d.Int("weights", int(Uniform), int(Distance)))
 	out.MaxTrainRows = d.Int("max_train_rows", 0, math.MaxInt32)
 	out.Seed = d.U64()
+	if v >= 2 {
+		out.Smoothing = d.F64()
+		if d.Err() == nil && (!(out.Smoothing >= 0) || math.IsInf(out.Smoothing, 0)) {
+			d.Fail("smoothing %v", out.Smoothing)
+		}
+	}
 	out.p = d.Int("features", 0, maxFeatures)
 	out.k = d.Int("classes", 0, maxClasses)
 	out.n = d.Int("rows", 0, math.MaxInt32)
@@ -102,6 +109,7 @@ func (m *KNN) UnmarshalBinary(b []byte) error {
 	}
 	if out.n != 0 {
 		out.norms = rowNorms(out.train, out.n, out.p)
+		out.prior = classPrior(out.y, out.w, out.k)
 	}
 	if _, _, err := out.config(); err != nil {
 		return err

@@ -2,6 +2,7 @@ package knn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/automl-agent/automl/hyperopt"
 	"github.com/automl-agent/automl/models"
@@ -34,13 +35,20 @@ func init() {
 // default 20000), "seed" (int >= 0, default 0: KNN.Seed, the stream that
 // draws the max_train_rows rows kept when there are more; with fewer rows
 // the seed changes nothing, as nothing else in kNN is random), "threads"
-// (int >= 0, default 0 = DefaultThreads: goroutines per Predict).
+// (int >= 0, default 0 = DefaultThreads: goroutines per Predict),
+// "smoothing" (float >= 0, default 1: KNN.Smoothing pseudo-neighbours).
 func New(p models.Params) (models.Model, error) {
-	if err := p.Unknown("k", "weights", "max_train_rows", "seed", "threads"); err != nil {
+	if err := p.Unknown("k", "weights", "max_train_rows", "seed", "threads", "smoothing"); err != nil {
 		return nil, err
 	}
 	m := &KNN{}
 	var err error
+	if m.Smoothing, err = p.Float("smoothing", 1); err != nil {
+		return nil, err
+	}
+	if !(m.Smoothing >= 0) || math.IsInf(m.Smoothing, 0) {
+		return nil, fmt.Errorf("%w: knn smoothing = %v, want a finite number >= 0", models.ErrParam, m.Smoothing)
+	}
 	if m.Neighbors, err = p.Int("k", DefaultNeighbors); err != nil {
 		return nil, err
 	}
