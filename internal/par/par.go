@@ -61,9 +61,9 @@ type firstPanic struct {
 func (p *firstPanic) call(f func(int), i int) (ok bool) {
 	defer func() {
 		if v := recover(); v != nil {
+			p.failed.Store(true) // first: the other goroutines stop taking indices
 			st := debug.Stack()
 			p.once.Do(func() { p.err = &PanicError{Value: v, Stack: st} })
-			p.failed.Store(true)
 			ok = false
 		}
 	}()
@@ -138,8 +138,11 @@ type Pool struct {
 }
 
 // Spin is how long an idle worker, or the caller waiting for workers,
-// spins before it blocks.
-const Spin = 100 * time.Microsecond
+// spins before it blocks. The gaps between models/gbdt's loops are mostly
+// under 10 us; on a loaded 2-core machine 20 us added no CPU time to a
+// 160k-row fit, 50 us added 4% and 100 us 12% (a spinning thread then
+// burns the time slices the other one would have used).
+const Spin = 20 * time.Microsecond
 
 // sleeping is the bit of Pool.pending that says the caller blocks on done.
 const sleeping = 1 << 40
