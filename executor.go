@@ -107,14 +107,30 @@ func (r *run) foldTask(t *trial, v *viewData, fi int) *FoldTask {
 	}
 }
 
+// FoldBatcher is an optional interface of a FoldFanOut executor: the
+// search hands it a trial's folds after the first in runs of up to
+// FoldsPerBatch, each in one FitFolds call that fits them in order and
+// stops at the first failure, returning its error. Results come back in
+// task order.
+type FoldBatcher interface {
+	FoldsPerBatch() int
+	FitFolds(ctx context.Context, tasks []*FoldTask) ([]*FoldResult, error)
+}
+
 // foldsAhead starts folds 1.. of trial t at once when Options.Executor is a
-// FoldFanOut (and the folds are not cut per trial). It returns nil and a
-// no-op when they must run one after another; else a func that waits for
-// a fold's result and a stop that cancels what is left and waits for it.
+// FoldFanOut (and the folds are not cut per trial), in runs of
+// FoldsPerBatch when it is a FoldBatcher. It returns nil and a no-op when
+// they must run one after another; else a func that waits for a fold's
+// result and a stop that cancels what is left and waits for it.
 func (r *run) foldsAhead(ctx context.Context, t *trial, v *viewData) (get func(fold int) (*FoldResult, error), stop func()) {
 	fan, ok := r.o.Executor.(FoldFanOut)
 	if !ok || v.folds == nil || len(r.splits) < 2 {
 		return nil, func() {}
+	}
+	batcher, _ := r.o.Executor.(FoldBatcher)
+	per := 1
+	if batcher != nil {
+		per = max(1, batcher.FoldsPerBatch())
 	}
 	atOnce := fan.FoldsAtOnce()
 	if atOnce <= 0 {
@@ -127,26 +143,56 @@ func (r *run) foldsAhead(ctx context.Context, t *trial, v *viewData) (get func(f
 		done chan struct{}
 	}
 	outs := make([]out, len(r.splits))
+	for fi := 1; fi < len(r.splits); fi++ {
+		outs[fi].done = make(chan struct{})
+	}
 	sem := make(chan struct{}, atOnce)
 	var wg sync.WaitGroup
-	for fi := 1; fi < len(r.splits); fi++ {
-		o := &outs[fi]
-		o.done = make(chan struct{})
+	for lo := 1; lo < len(r.splits); lo += per {
+		hi := min(len(r.splits), lo+per)
 		wg.Go(func() {
-			defer close(o.done)
+			run := outs[lo:hi]
+			defer func() {
+				for i := range run {
+					close(run[i].done)
+				}
+			}()
+			setErr := func(err error) {
+				for i := range run {
+					run[i].res, run[i].err = nil, err
+				}
+			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				o.err = ctx.Err()
+				setErr(ctx.Err())
 				return
 			}
 			defer func() { <-sem }()
 			defer func() {
 				if p := recover(); p != nil {
-					o.err = fmt.Errorf("panic in %s: %v\n%s", t.spec.Name, p, trimStack(debug.Stack()))
+					setErr(fmt.Errorf("panic in %s: %v\n%s", t.spec.Name, p, trimStack(debug.Stack())))
 				}
 			}()
-			o.res, o.err = r.fitFold(ctx, r.foldTask(t, v, fi))
+			if hi-lo == 1 || batcher == nil {
+				run[0].res, run[0].err = r.fitFold(ctx, r.foldTask(t, v, lo))
+				return
+			}
+			tasks := make([]*FoldTask, hi-lo)
+			for i := range tasks {
+				tasks[i] = r.foldTask(t, v, lo+i)
+			}
+			res, err := batcher.FitFolds(ctx, tasks)
+			if err == nil && len(res) != len(tasks) {
+				err = fmt.Errorf("automl: %d results for %d folds", len(res), len(tasks))
+			}
+			if err != nil {
+				setErr(err)
+				return
+			}
+			for i := range run {
+				run[i].res = res[i]
+			}
 		})
 	}
 	get = func(fi int) (*FoldResult, error) {
@@ -235,6 +281,14 @@ type Transport interface {
 	RunFold(ctx context.Context, req *FoldRequest) (*FoldReply, error)
 }
 
+// BatchTransport is an optional interface of a Transport that carries
+// several folds of one trial in one round trip. RunFolds returns one reply
+// per request, in order; the worker fits them in order and stops at the
+// first that fails, whose error RunFolds returns.
+type BatchTransport interface {
+	RunFolds(ctx context.Context, reqs []*FoldRequest) ([]*FoldReply, error)
+}
+
 // RemoteExecutor is a TrialExecutor for workers in other processes: it
 // writes each fold's data once to Store (content-addressed), sends a
 // FoldRequest through Transport, and rebuilds the fitted model from the
@@ -244,9 +298,16 @@ type Transport interface {
 type RemoteExecutor struct {
 	Store     BlobStore
 	Transport Transport
-	// MaxFoldsAtOnce caps the folds of one trial in flight after its
-	// first (FoldFanOut). Zero means all of them; 1 means one at a time.
+	// MaxFoldsAtOnce caps the requests for one trial in flight after its
+	// first fold (FoldFanOut). Zero means all of them; 1 means one at a
+	// time.
 	MaxFoldsAtOnce int
+	// FoldsPerRequest puts up to this many of a trial's folds after the
+	// first into one request (FoldBatcher; one round trip when Transport
+	// is a BatchTransport), fitted one after another on one worker. Zero
+	// or 1 means one fold per request. Batches cost the cluster less per
+	// fold and spread a trial over fewer workers.
+	FoldsPerRequest int
 
 	mu   sync.Mutex
 	keys map[weak.Pointer[models.Data]]string // blob key of each live fold's data
@@ -257,6 +318,62 @@ func (e *RemoteExecutor) FoldsAtOnce() int { return e.MaxFoldsAtOnce }
 
 // FitFold implements TrialExecutor.
 func (e *RemoteExecutor) FitFold(ctx context.Context, task *FoldTask) (*FoldResult, error) {
+	req, err := e.request(ctx, task)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := e.Transport.RunFold(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return e.result(ctx, task, rep)
+}
+
+// FoldsPerBatch implements FoldBatcher: FoldsPerRequest, at least 1.
+func (e *RemoteExecutor) FoldsPerBatch() int { return max(1, e.FoldsPerRequest) }
+
+// FitFolds implements FoldBatcher: one round trip when Transport is a
+// BatchTransport, else one request per fold, in order.
+func (e *RemoteExecutor) FitFolds(ctx context.Context, tasks []*FoldTask) ([]*FoldResult, error) {
+	reqs := make([]*FoldRequest, len(tasks))
+	for i, task := range tasks {
+		req, err := e.request(ctx, task)
+		if err != nil {
+			return nil, err
+		}
+		reqs[i] = req
+	}
+	var reps []*FoldReply
+	if bt, ok := e.Transport.(BatchTransport); ok {
+		var err error
+		if reps, err = bt.RunFolds(ctx, reqs); err != nil {
+			return nil, err
+		}
+		if len(reps) != len(reqs) {
+			return nil, fmt.Errorf("automl: %d replies to %d folds", len(reps), len(reqs))
+		}
+	} else {
+		for _, req := range reqs {
+			rep, err := e.Transport.RunFold(ctx, req)
+			if err != nil {
+				return nil, err
+			}
+			reps = append(reps, rep)
+		}
+	}
+	out := make([]*FoldResult, len(tasks))
+	for i, task := range tasks {
+		res, err := e.result(ctx, task, reps[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = res
+	}
+	return out, nil
+}
+
+// request uploads the task's data and returns its FoldRequest.
+func (e *RemoteExecutor) request(ctx context.Context, task *FoldTask) (*FoldRequest, error) {
 	key, err := e.upload(ctx, task)
 	if err != nil {
 		return nil, err
@@ -268,12 +385,14 @@ func (e *RemoteExecutor) FitFold(ctx context.Context, task *FoldTask) (*FoldResu
 	if dl, ok := ctx.Deadline(); ok {
 		req.Deadline = dl
 	}
-	rep, err := e.Transport.RunFold(ctx, req)
-	if err != nil {
-		return nil, err
-	}
+	return req, nil
+}
+
+// result decodes a reply into the task's FoldResult, rebuilding the model.
+func (e *RemoteExecutor) result(ctx context.Context, task *FoldTask, rep *FoldReply) (*FoldResult, error) {
 	raw := rep.Result
 	if rep.ResultKey != "" {
+		var err error
 		if raw, err = e.Store.Get(ctx, rep.ResultKey); err != nil {
 			return nil, fmt.Errorf("automl: fold result: %w", err)
 		}
@@ -370,7 +489,30 @@ type cachedFold struct {
 
 // RunFold implements Transport. Errors from the model are TrialFailures
 // (matching ErrTrialFailed); errors from ctx or the store are not.
-func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (rep *FoldReply, err error) {
+func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (*FoldReply, error) {
+	budget := inlineLimit
+	return w.runFold(ctx, req, &budget)
+}
+
+// RunFolds implements BatchTransport: the folds one after another, up to
+// 1 MB of results inline in all, the rest through the store. It stops at
+// the first fold that fails and returns its error.
+func (w *FoldWorker) RunFolds(ctx context.Context, reqs []*FoldRequest) ([]*FoldReply, error) {
+	budget := inlineLimit
+	reps := make([]*FoldReply, len(reqs))
+	for i, req := range reqs {
+		rep, err := w.runFold(ctx, req, &budget)
+		if err != nil {
+			return nil, err
+		}
+		reps[i] = rep
+	}
+	return reps, nil
+}
+
+// runFold runs one fold; its result goes inline if it fits in *inline
+// bytes (which it then uses up), else through the store.
+func (w *FoldWorker) runFold(ctx context.Context, req *FoldRequest, inline *int) (rep *FoldReply, err error) {
 	reg := w.Registry
 	if reg == nil {
 		reg = models.Default()
@@ -409,7 +551,8 @@ func (w *FoldWorker) RunFold(ctx context.Context, req *FoldRequest) (rep *FoldRe
 	}
 	rep = &FoldReply{FitNanos: int64(res.Fit), PredictNanos: int64(res.Predict), Worker: workerName}
 	out := encodeResult(res.Pred, mb)
-	if len(out) <= inlineLimit {
+	if len(out) <= *inline {
+		*inline -= len(out)
 		rep.Result = out
 		return rep, nil
 	}

@@ -3,6 +3,7 @@ package automl_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"sync/atomic"
 	"testing"
@@ -26,9 +27,17 @@ func (c *countingTransport) RunFold(ctx context.Context, req *automl.FoldRequest
 }
 
 func TestRemoteExecutorSameLeaderboard(t *testing.T) {
-	// Binary: every fold after the first at once; regression: two at once.
-	for kind, atOnce := range map[string]int{"binary": 0, "regression": 2} {
-		t.Run(kind, func(t *testing.T) {
+	cases := []struct {
+		kind            string
+		atOnce, perCall int
+	}{
+		{"binary", 0, 0},     // every fold after the first at once
+		{"regression", 2, 0}, // two at once
+		{"binary", 0, 4},     // in runs of four, one round trip each
+	}
+	for _, c := range cases {
+		kind, atOnce := c.kind, c.atOnce
+		t.Run(fmt.Sprintf("%s/%d-at-once/%d-per-request", kind, atOnce, c.perCall), func(t *testing.T) {
 			train := readCSV(t, synthCSV(200, kind, 5))
 			defer train.Release()
 			opts := automl.Options{MaxTrials: 16, Seed: 11, Parallelism: 2, MaxTunedPerModel: 4, Include: []string{"logistic", "gbdt", "knn"}}
@@ -38,7 +47,7 @@ func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 			store, err := automl.NewDirStore(t.TempDir())
 			require.NoError(t, err)
 			tr := &countingTransport{w: &automl.FoldWorker{Store: store}}
-			opts.Executor = &automl.RemoteExecutor{Store: store, Transport: tr, MaxFoldsAtOnce: atOnce}
+			opts.Executor = &automl.RemoteExecutor{Store: store, Transport: tr, MaxFoldsAtOnce: atOnce, FoldsPerRequest: c.perCall}
 			remote, err := automl.New(opts).Fit(t.Context(), train, "target")
 			require.NoError(t, err)
 
@@ -89,12 +98,14 @@ func TestRemoteExecutorSameFailures(t *testing.T) {
 	require.NoError(t, err)
 	store, err := automl.NewDirStore(t.TempDir())
 	require.NoError(t, err)
-	opts.Registry = reg()
-	opts.Executor = &automl.RemoteExecutor{Store: store, Transport: &automl.FoldWorker{Store: store, Registry: opts.Registry}, MaxFoldsAtOnce: 1}
-	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
-	require.NoError(t, err)
 	want := leaderboardJSON(t, local.Leaderboard)
-	assert.Equal(t, want, leaderboardJSON(t, remote.Leaderboard))
+	for _, perCall := range []int{1, 3} {
+		opts.Registry = reg()
+		opts.Executor = &automl.RemoteExecutor{Store: store, Transport: &automl.FoldWorker{Store: store, Registry: opts.Registry}, MaxFoldsAtOnce: 1, FoldsPerRequest: perCall}
+		remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+		require.NoError(t, err)
+		assert.Equal(t, want, leaderboardJSON(t, remote.Leaderboard), "%d folds per request", perCall)
+	}
 	assert.Contains(t, want, "panic in panicky: panicky: second fit")
 	assert.Contains(t, want, "broken: cannot fit")
 }
@@ -258,6 +269,16 @@ func TestFoldWorker(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []float64{0, 0}, res.Pred)
 		assert.Len(t, res.Model.(*fatModel).bytes, 2<<20)
+	})
+	t.Run("a batch in one round trip", func(t *testing.T) {
+		res, err := exec.FitFolds(t.Context(), []*automl.FoldTask{task("fat"), task("fat")})
+		require.NoError(t, err)
+		require.Len(t, res, 2)
+		for _, r := range res {
+			assert.Len(t, r.Model.(*fatModel).bytes, 2<<20)
+		}
+		_, err = exec.FitFolds(t.Context(), []*automl.FoldTask{task("fat"), task("broken")})
+		assert.ErrorIs(t, err, automl.ErrTrialFailed)
 	})
 	t.Run("model failure is the trial's", func(t *testing.T) {
 		_, err := exec.FitFold(t.Context(), task("broken"))

@@ -1,6 +1,7 @@
 package automl
 
 import (
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,7 +16,7 @@ var ErrFoldEncoding = errors.New("automl: bad fold encoding")
 
 const (
 	foldMagic   = "AMLFOLD1"
-	resultMagic = "AMLRES01"
+	resultMagic = "AMLRES02"
 )
 
 // EncodeFold encodes a fold's training data (X, Y, W, NumClasses,
@@ -111,10 +112,19 @@ func DecodeFold(b []byte) (*models.Data, [][]float64, error) {
 	return d, testX, nil
 }
 
+// resultNonce is the length of the random bytes each result starts with:
+// two folds with the same predictions and model (a deterministic model
+// fitted twice) still get different blob keys, so the coordinator can
+// delete a result blob once read without pulling it from under the other.
+const resultNonce = 16
+
 // encodeResult packs a fold's predictions and its model's bytes.
 func encodeResult(pred []float64, model []byte) []byte {
-	w := make(encoder, 0, len(resultMagic)+9+8*len(pred)+len(model))
+	w := make(encoder, 0, len(resultMagic)+resultNonce+9+8*len(pred)+len(model))
 	w = append(w, resultMagic...)
+	var nonce [resultNonce]byte
+	_, _ = rand.Read(nonce[:]) // never fails (crypto/rand)
+	w = append(w, nonce[:]...)
 	w.floats(pred)
 	w = append(w, model...)
 	return w
@@ -123,9 +133,10 @@ func encodeResult(pred []float64, model []byte) []byte {
 // decodeResult unpacks what encodeResult packed; the model's bytes alias b.
 func decodeResult(b []byte) (pred []float64, model []byte, err error) {
 	r := decoder{b: b}
-	if !r.magic(resultMagic) {
+	if !r.magic(resultMagic) || len(r.b) < resultNonce {
 		return nil, nil, fmt.Errorf("%w: not a fold result", ErrFoldEncoding)
 	}
+	r.b = r.b[resultNonce:]
 	pred = r.floats()
 	if r.err != nil {
 		return nil, nil, r.err

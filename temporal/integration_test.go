@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,6 +43,7 @@ type cluster struct {
 	worker   string // path of the automl-temporal binary
 	blobs    string
 	store    *automl.DirStore
+	outputs  []*syncBuffer // of the worker processes, in start order
 }
 
 func startCluster(t *testing.T) *cluster {
@@ -94,8 +96,9 @@ func (c *cluster) workers(t *testing.T, n int, queue string) []*exec.Cmd {
 	var cmds []*exec.Cmd
 	for i := range n {
 		cmd := exec.Command(c.worker, "worker", "--temporal", c.hostPort, "--queue", queue,
-			"--blobs", c.blobs, "--cache", t.TempDir(), "--parallelism", "1", "--heartbeat", "500ms")
+			"--blobs", c.blobs, "--cache", t.TempDir(), "--parallelism", "1", "--heartbeat", "500ms", "--verbose")
 		out := &syncBuffer{}
+		c.outputs = append(c.outputs, out)
 		cmd.Stdout, cmd.Stderr = out, out
 		require.NoError(t, cmd.Start())
 		t.Cleanup(func() {
@@ -151,6 +154,24 @@ func (r *recorder) RunFold(ctx context.Context, req *automl.FoldRequest) (*autom
 	return rep, err
 }
 
+func (r *recorder) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([]*automl.FoldReply, error) {
+	reps, err := r.next.(automl.BatchTransport).RunFolds(ctx, reqs)
+	if err == nil {
+		r.mu.Lock()
+		if r.by == nil {
+			r.by = map[string]int{}
+		}
+		for _, rep := range reps {
+			r.by[rep.Worker]++
+			if rep.Attempt > 1 {
+				r.retried++
+			}
+		}
+		r.mu.Unlock()
+	}
+	return reps, err
+}
+
 func (r *recorder) counts() map[string]int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -175,14 +196,18 @@ func TestTwoWorkerProcessesSameLeaderboard(t *testing.T) {
 	local, err := automl.New(searchOptions()).Fit(t.Context(), train, "target")
 	require.NoError(t, err)
 
-	rec := &recorder{next: &Transport{Client: c.client, Queue: "same"}}
-	opts := searchOptions()
-	opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: rec}
-	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
-	require.NoError(t, err)
+	for _, perRequest := range []int{1, 8} {
+		t.Run(fmt.Sprintf("%d folds per request", perRequest), func(t *testing.T) {
+			rec := &recorder{next: &Transport{Client: c.client, Queue: "same"}}
+			opts := searchOptions()
+			opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: rec, FoldsPerRequest: perRequest}
+			remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+			require.NoError(t, err)
 
-	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
-	assert.Len(t, rec.counts(), 2, "both workers fitted folds: %v", rec.counts())
+			assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
+			assert.Len(t, rec.counts(), 2, "both workers fitted folds: %v", rec.counts())
+		})
+	}
 }
 
 func TestKilledWorkerLosesNothing(t *testing.T) {
@@ -197,16 +222,30 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 	rec := &recorder{next: &Transport{Client: c.client, Queue: "kill", HeartbeatTimeout: 3 * time.Second}}
 	opts := searchOptions()
 	opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: rec}
-	var started atomic.Int64
+	// Kill the first worker right after it starts its third gbdt fold (tens
+	// of ms where the others take a few), so that it dies in a fit.
 	var killed atomic.Bool
-	opts.OnEvent = func(e automl.Event) {
-		// Kill the first worker while the portfolio's trials are running.
-		if e.Kind == automl.EventTrialStarted && started.Add(1) == 4 && killed.CompareAndSwap(false, true) {
-			_ = procs[0].Process.Kill()
+	watch := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		out := c.outputs[len(c.outputs)-2]
+		for {
+			select {
+			case <-watch:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			if strings.Count(out.String(), "model=gbdt") >= 3 {
+				_ = procs[0].Process.Kill()
+				killed.Store(true)
+				return
+			}
 		}
-	}
+	})
 	start := time.Now()
 	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+	close(watch)
+	wg.Wait()
 	require.NoError(t, err)
 	require.True(t, killed.Load())
 	t.Logf("search with a killed worker took %s; folds by worker: %v; %d folds retried", time.Since(start), rec.counts(), rec.retried)
@@ -343,13 +382,17 @@ func TestThroughput(t *testing.T) {
 		for _, workers := range []int{1, 2, 4} {
 			queue := fmt.Sprintf("bench-%s-%d", wl.name, workers)
 			procs := c.workers(t, workers, queue)
-			n, folds, took := measure(workers, NewExecutor(c.client, queue, c.store))
-			row := fmt.Sprintf("%s (%d rows): %d worker processes, Parallelism %d: %d trials (%d folds) in %.1fs = %.0f trials/min",
-				wl.name, wl.rows, workers, workers, n, folds, took.Seconds(), float64(n)/took.Minutes())
-			if workers == 1 {
-				row += fmt.Sprintf("; overhead %.0f ms per fold against in-process Parallelism 1", (took-local1).Seconds()*1000/float64(folds))
+			for _, perRequest := range []int{1, 8} {
+				exec := NewExecutor(c.client, queue, c.store)
+				exec.FoldsPerRequest = perRequest
+				n, folds, took := measure(workers, exec)
+				row := fmt.Sprintf("%s (%d rows): %d worker processes, Parallelism %d, %d folds per request: %d trials (%d folds) in %.1fs = %.0f trials/min",
+					wl.name, wl.rows, workers, workers, perRequest, n, folds, took.Seconds(), float64(n)/took.Minutes())
+				if workers == 1 {
+					row += fmt.Sprintf("; overhead %.0f ms per fold against in-process Parallelism 1", (took-local1).Seconds()*1000/float64(folds))
+				}
+				rows = append(rows, row)
 			}
-			rows = append(rows, row)
 			for _, p := range procs {
 				_ = p.Process.Kill()
 			}

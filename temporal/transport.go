@@ -57,6 +57,9 @@ type Transport struct {
 // NewExecutor returns an executor for Options.Executor that fits folds on
 // the workers of queue, through c, with fold data in store (which the
 // workers must read too).
+//
+// Folds go one per workflow; set FoldsPerRequest on the result to send a
+// trial's folds in runs (one workflow and one activity per run).
 func NewExecutor(c client.Client, queue string, store automl.BlobStore) *automl.RemoteExecutor {
 	return &automl.RemoteExecutor{Store: store, Transport: &Transport{Client: c, Queue: queue}}
 }
@@ -89,6 +92,42 @@ func (t *Transport) RunFold(ctx context.Context, req *automl.FoldRequest) (*auto
 		return nil, foldError(req, err)
 	}
 	return &rep, nil
+}
+
+// RunFolds implements automl.BatchTransport: one FoldsWorkflow for the run.
+func (t *Transport) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([]*automl.FoldReply, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	first := reqs[0]
+	opts := client.StartWorkflowOptions{ID: t.workflowID(first), TaskQueue: t.Queue}
+	if !first.Deadline.IsZero() {
+		opts.WorkflowExecutionTimeout = time.Until(first.Deadline) + 30*time.Second
+	}
+	in := FoldsInput{HeartbeatTimeout: t.HeartbeatTimeout, MaxAttempts: t.MaxAttempts}
+	for _, r := range reqs {
+		in.Folds = append(in.Folds, *r)
+	}
+	run, err := t.Client.ExecuteWorkflow(ctx, opts, BatchWorkflowName, in)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: starting folds %d-%d of trial %d: %w", first.Fold, reqs[len(reqs)-1].Fold, first.Trial, err)
+	}
+	var reps []automl.FoldReply
+	err = run.Get(ctx, &reps)
+	if ctx.Err() != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = t.Client.CancelWorkflow(cctx, run.GetID(), run.GetRunID())
+		return nil, fmt.Errorf("temporal: folds of trial %d: %w", first.Trial, context.Cause(ctx))
+	}
+	if err != nil {
+		return nil, foldError(first, err)
+	}
+	out := make([]*automl.FoldReply, len(reps))
+	for i := range reps {
+		out[i] = &reps[i]
+	}
+	return out, nil
 }
 
 // foldError turns a failed workflow's error into the fold's: a model's own

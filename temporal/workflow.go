@@ -3,7 +3,9 @@ package temporal
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"runtime"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -21,6 +23,10 @@ const (
 	WorkflowName = "automl.Fold"
 	// ActivityName is the fit activity's registered name.
 	ActivityName = "automl.FitFold"
+	// BatchWorkflowName and BatchActivityName are those of a run of
+	// folds of one trial fitted in one activity (FoldsWorkflow).
+	BatchWorkflowName = "automl.Folds"
+	BatchActivityName = "automl.FitFolds"
 	// TrialFailedType is the ApplicationError type of a fold that failed
 	// on its own merits (automl.ErrTrialFailed); it is never retried.
 	TrialFailedType = "TrialFailed"
@@ -47,6 +53,14 @@ type FoldInput struct {
 	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
 	// MaxAttempts is DefaultMaxAttempts when zero.
 	MaxAttempts int `json:"max_attempts,omitempty"`
+}
+
+// FoldsInput is the batch workflow's input: folds of one trial, fitted in
+// order in one activity, and how hard to try (as in FoldInput).
+type FoldsInput struct {
+	Folds            []automl.FoldRequest `json:"folds"`
+	HeartbeatTimeout time.Duration        `json:"heartbeat_timeout,omitempty"`
+	MaxAttempts      int                  `json:"max_attempts,omitempty"`
 }
 
 // ErrPastDeadline reports a fold whose search deadline passed before it
@@ -108,6 +122,26 @@ func FoldWorkflow(ctx workflow.Context, in FoldInput) (*automl.FoldReply, error)
 	return &rep, nil
 }
 
+// FoldsWorkflow fits a run of folds of one trial in one activity, in
+// order, stopping at the first that fails: one workflow and one activity
+// dispatch for the run instead of one per fold. Timeouts, retries and
+// cancellation are FoldWorkflow's (the deadline is the first fold's).
+func FoldsWorkflow(ctx workflow.Context, in FoldsInput) ([]automl.FoldReply, error) {
+	if len(in.Folds) == 0 {
+		return nil, nil
+	}
+	ao, err := activityOptions(FoldInput{Fold: in.Folds[0], HeartbeatTimeout: in.HeartbeatTimeout, MaxAttempts: in.MaxAttempts}, workflow.Now(ctx))
+	if err != nil {
+		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), "PastDeadline", nil)
+	}
+	ctx = workflow.WithActivityOptions(ctx, ao)
+	var reps []automl.FoldReply
+	if err := workflow.ExecuteActivity(ctx, BatchActivityName, in.Folds).Get(ctx, &reps); err != nil {
+		return nil, err
+	}
+	return reps, nil
+}
+
 // Activities holds the worker side of a fold: the activity fits with
 // Folds while a goroutine heartbeats, so Temporal notices a lost worker
 // within the heartbeat timeout and the fit notices a cancellation.
@@ -117,19 +151,78 @@ type Activities struct {
 	// HeartbeatEvery is the time between heartbeats. Zero means 2 s (the
 	// SDK sends at most one per 80% of the heartbeat timeout anyway).
 	HeartbeatEvery time.Duration
+	// Logger gets a line as each fold starts and ends. Nil means silent.
+	Logger *slog.Logger
 }
 
 // FitFold is the activity: it runs req with a.Folds. A fold that failed on
 // its own merits returns a non-retryable ApplicationError of type
 // TrialFailedType; other errors (store, cancellation) are retryable.
 func (a *Activities) FitFold(ctx context.Context, req automl.FoldRequest) (*automl.FoldReply, error) {
+	defer a.heartbeat(ctx)()
+	defer a.log(ctx, req)()
+	rep, err := a.Folds.RunFold(ctx, &req)
+	if errors.Is(err, automl.ErrTrialFailed) {
+		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), TrialFailedType, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.Attempt = int(activity.GetInfo(ctx).Attempt)
+	return rep, nil
+}
+
+// FitFolds is the batch activity: FitFold for a run of folds, in order,
+// stopping at the first that fails.
+func (a *Activities) FitFolds(ctx context.Context, reqs []automl.FoldRequest) ([]automl.FoldReply, error) {
+	defer a.heartbeat(ctx)()
+	ptrs := make([]*automl.FoldRequest, len(reqs))
+	for i := range reqs {
+		ptrs[i] = &reqs[i]
+	}
+	if len(reqs) > 0 {
+		defer a.log(ctx, reqs[0])()
+	}
+	reps, err := a.Folds.RunFolds(ctx, ptrs)
+	if errors.Is(err, automl.ErrTrialFailed) {
+		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), TrialFailedType, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]automl.FoldReply, len(reps))
+	for i, rep := range reps {
+		out[i] = *rep
+		out[i].Attempt = int(activity.GetInfo(ctx).Attempt)
+	}
+	return out, nil
+}
+
+// log logs the start of the fold (or of the run it begins) and returns a
+// func that logs its end.
+func (a *Activities) log(ctx context.Context, req automl.FoldRequest) func() {
+	if a.Logger == nil {
+		return func() {}
+	}
+	attempt := activity.GetInfo(ctx).Attempt
+	a.Logger.Info("fold start", "trial", req.Trial, "fold", req.Fold, "model", req.Model, "attempt", attempt)
+	start := time.Now()
+	return func() {
+		a.Logger.Info("fold end", "trial", req.Trial, "fold", req.Fold, "seconds", time.Since(start).Seconds())
+	}
+}
+
+// heartbeat records a heartbeat now and every HeartbeatEvery until the
+// returned stop is called or ctx ends.
+func (a *Activities) heartbeat(ctx context.Context) (stop func()) {
 	every := a.HeartbeatEvery
 	if every <= 0 {
 		every = 2 * time.Second
 	}
 	done := make(chan struct{})
-	defer close(done)
-	go func() {
+	var wg sync.WaitGroup
+	activity.RecordHeartbeat(ctx)
+	wg.Go(func() {
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
@@ -142,17 +235,8 @@ func (a *Activities) FitFold(ctx context.Context, req automl.FoldRequest) (*auto
 				activity.RecordHeartbeat(ctx)
 			}
 		}
-	}()
-	activity.RecordHeartbeat(ctx)
-	rep, err := a.Folds.RunFold(ctx, &req)
-	if errors.Is(err, automl.ErrTrialFailed) {
-		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), TrialFailedType, nil)
-	}
-	if err != nil {
-		return nil, err
-	}
-	rep.Attempt = int(activity.GetInfo(ctx).Attempt)
-	return rep, nil
+	})
+	return func() { close(done); wg.Wait() }
 }
 
 // workerDeadlockTimeout is how long workflow code may go without yielding
@@ -166,6 +250,8 @@ type WorkerOptions struct {
 	Parallelism int
 	// HeartbeatEvery is Activities.HeartbeatEvery.
 	HeartbeatEvery time.Duration
+	// Logger is Activities.Logger: nil means silent.
+	Logger *slog.Logger
 }
 
 // NewWorker returns a worker for queue that runs the fold workflow and
@@ -191,6 +277,9 @@ func NewWorker(c client.Client, queue string, folds *automl.FoldWorker, o Worker
 		DeadlockDetectionTimeout: workerDeadlockTimeout,
 	})
 	w.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
-	w.RegisterActivityWithOptions((&Activities{Folds: folds, HeartbeatEvery: o.HeartbeatEvery}).FitFold, activity.RegisterOptions{Name: ActivityName})
+	w.RegisterWorkflowWithOptions(FoldsWorkflow, workflow.RegisterOptions{Name: BatchWorkflowName})
+	acts := &Activities{Folds: folds, HeartbeatEvery: o.HeartbeatEvery, Logger: o.Logger}
+	w.RegisterActivityWithOptions(acts.FitFold, activity.RegisterOptions{Name: ActivityName})
+	w.RegisterActivityWithOptions(acts.FitFolds, activity.RegisterOptions{Name: BatchActivityName})
 	return w
 }

@@ -33,17 +33,25 @@ import (
 type suiteTransport struct {
 	acts     *Activities
 	attempts atomic.Int64
+	batches  atomic.Int64
 }
 
-func (s *suiteTransport) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
+func (s *suiteTransport) env() *testsuite.TestWorkflowEnvironment {
 	env := newSuite().NewTestWorkflowEnvironment()
 	// The defaults (3 s per test, 1 s for a workflow goroutine to yield)
 	// are short for folds fitted beside others under -race on 2 cores.
 	env.SetTestTimeout(time.Minute)
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: workerDeadlockTimeout})
 	env.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	env.RegisterWorkflowWithOptions(FoldsWorkflow, workflow.RegisterOptions{Name: BatchWorkflowName})
 	env.RegisterActivityWithOptions(s.acts.FitFold, activity.RegisterOptions{Name: ActivityName})
+	env.RegisterActivityWithOptions(s.acts.FitFolds, activity.RegisterOptions{Name: BatchActivityName})
 	env.SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues) { s.attempts.Add(1) })
+	return env
+}
+
+func (s *suiteTransport) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
+	env := s.env()
 	env.ExecuteWorkflow(WorkflowName, FoldInput{Fold: *req})
 	if err := env.GetWorkflowError(); err != nil {
 		return nil, foldError(req, err)
@@ -53,6 +61,28 @@ func (s *suiteTransport) RunFold(ctx context.Context, req *automl.FoldRequest) (
 		return nil, err
 	}
 	return &rep, nil
+}
+
+func (s *suiteTransport) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([]*automl.FoldReply, error) {
+	env := s.env()
+	in := FoldsInput{}
+	for _, r := range reqs {
+		in.Folds = append(in.Folds, *r)
+	}
+	s.batches.Add(1)
+	env.ExecuteWorkflow(BatchWorkflowName, in)
+	if err := env.GetWorkflowError(); err != nil {
+		return nil, foldError(reqs[0], err)
+	}
+	var reps []automl.FoldReply
+	if err := env.GetWorkflowResult(&reps); err != nil {
+		return nil, err
+	}
+	out := make([]*automl.FoldReply, len(reps))
+	for i := range reps {
+		out[i] = &reps[i]
+	}
+	return out, nil
 }
 
 // newSuite returns a test suite that logs nothing.
@@ -112,17 +142,28 @@ func TestSameLeaderboardThroughWorkflows(t *testing.T) {
 	opts := automl.Options{MaxTrials: 16, Seed: 11, Parallelism: 2, MaxTunedPerModel: 4, Include: []string{"logistic", "gbdt", "knn"}}
 	local, err := automl.New(opts).Fit(t.Context(), train, "target")
 	require.NoError(t, err)
+	want := leaderboardJSON(t, local.Leaderboard)
+	require.Contains(t, want, `"tuned"`, "the search reaches tuning")
 
-	store, err := automl.NewDirStore(t.TempDir())
-	require.NoError(t, err)
-	tr := &suiteTransport{acts: &Activities{Folds: &automl.FoldWorker{Store: store}}}
-	opts.Executor = &automl.RemoteExecutor{Store: store, Transport: tr}
-	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
-	require.NoError(t, err)
-
-	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
-	assert.Contains(t, leaderboardJSON(t, remote.Leaderboard), `"tuned"`, "the search reached tuning")
-	assert.Positive(t, tr.attempts.Load())
+	for _, perRequest := range []int{1, 8} {
+		t.Run(fmt.Sprintf("%d folds per workflow", perRequest), func(t *testing.T) {
+			if testing.Short() && perRequest == 1 {
+				t.Skip("one workflow per fold: a test environment per fold is slow under -race")
+			}
+			store, err := automl.NewDirStore(t.TempDir())
+			require.NoError(t, err)
+			tr := &suiteTransport{acts: &Activities{Folds: &automl.FoldWorker{Store: store}}}
+			o := opts
+			o.Executor = &automl.RemoteExecutor{Store: store, Transport: tr, FoldsPerRequest: perRequest}
+			remote, err := automl.New(o).Fit(t.Context(), train, "target")
+			require.NoError(t, err)
+			assert.Equal(t, want, leaderboardJSON(t, remote.Leaderboard))
+			assert.Positive(t, tr.attempts.Load())
+			if perRequest > 1 {
+				assert.Positive(t, tr.batches.Load(), "folds went in batches")
+			}
+		})
+	}
 }
 
 // testModel is a regression model for the workflow tests: "broken" fails
@@ -181,7 +222,9 @@ func foldEnv(t *testing.T, store automl.BlobStore) (*testsuite.TestWorkflowEnvir
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: workerDeadlockTimeout})
 	acts := &Activities{Folds: &automl.FoldWorker{Store: store, Registry: testRegistry(t), CacheBytes: -1}, HeartbeatEvery: 50 * time.Millisecond}
 	env.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
+	env.RegisterWorkflowWithOptions(FoldsWorkflow, workflow.RegisterOptions{Name: BatchWorkflowName})
 	env.RegisterActivityWithOptions(acts.FitFold, activity.RegisterOptions{Name: ActivityName})
+	env.RegisterActivityWithOptions(acts.FitFolds, activity.RegisterOptions{Name: BatchActivityName})
 	var attempts atomic.Int64
 	env.SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues) { attempts.Add(1) })
 	return env, &attempts
@@ -209,6 +252,24 @@ func TestFoldWorkflow(t *testing.T) {
 		assert.NotEmpty(t, rep.Result)
 		assert.Empty(t, rep.ResultKey)
 		assert.EqualValues(t, 1, attempts.Load())
+	})
+	t.Run("a batch", func(t *testing.T) {
+		env, attempts := foldEnv(t, dir)
+		env.ExecuteWorkflow(BatchWorkflowName, FoldsInput{Folds: []automl.FoldRequest{putFold(t, dir, "ok"), putFold(t, dir, "ok")}})
+		require.NoError(t, env.GetWorkflowError())
+		var reps []automl.FoldReply
+		require.NoError(t, env.GetWorkflowResult(&reps))
+		assert.Len(t, reps, 2)
+		assert.EqualValues(t, 1, attempts.Load(), "one activity for the batch")
+	})
+	t.Run("a batch with a failing model is not retried", func(t *testing.T) {
+		env, attempts := foldEnv(t, dir)
+		reqs := []automl.FoldRequest{putFold(t, dir, "ok"), putFold(t, dir, "broken")}
+		env.ExecuteWorkflow(BatchWorkflowName, FoldsInput{Folds: reqs})
+		err := env.GetWorkflowError()
+		require.Error(t, err)
+		assert.EqualValues(t, 1, attempts.Load())
+		assert.ErrorIs(t, foldError(&reqs[0], err), automl.ErrTrialFailed)
 	})
 	t.Run("a model's failure is not retried", func(t *testing.T) {
 		env, attempts := foldEnv(t, dir)

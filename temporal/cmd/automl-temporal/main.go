@@ -94,6 +94,7 @@ func workerCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	cache := fs.String("cache", "", "local directory caching blobs (empty = none)")
 	par := fs.Int("parallelism", 0, "folds fitted at once (0 = all cores)")
 	heartbeat := fs.Duration("heartbeat", 0, "time between heartbeats of a running fit (0 = 2s)")
+	verbose := fs.Bool("verbose", false, "log each fold's start and end on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,7 +110,11 @@ func workerCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	w := temporal.NewWorker(c, *queue, &automl.FoldWorker{Store: store}, temporal.WorkerOptions{Parallelism: *par, HeartbeatEvery: *heartbeat})
+	wo := temporal.WorkerOptions{Parallelism: *par, HeartbeatEvery: *heartbeat}
+	if *verbose {
+		wo.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	w := temporal.NewWorker(c, *queue, &automl.FoldWorker{Store: store}, wo)
 	fmt.Fprintf(stderr, "worker %d: polling %s on %s\n", os.Getpid(), *queue, *hostPort)
 	stop := make(chan any)
 	go func() {
@@ -140,6 +145,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	executor := fs.String("executor", "", "temporal://HOST:PORT/QUEUE (empty = fit in this process)")
 	namespace := fs.String("namespace", "default", "Temporal namespace")
+	perRequest := fs.Int("folds-per-request", 8, "a trial's folds after the first sent together, fitted on one worker (1 = one per request)")
 	blobs := fs.String("blobs", "", "blob store directory shared with the workers")
 	data := fs.String("data", "", "training data file")
 	target := fs.String("target", "", "target column")
@@ -185,7 +191,9 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer c.Close()
-		opts.Executor = temporal.NewExecutor(c, queue, store)
+		exec := temporal.NewExecutor(c, queue, store)
+		exec.FoldsPerRequest = *perRequest
+		opts.Executor = exec
 	}
 	f, err := dataset.ReadFile(ctx, *data)
 	if err != nil {
