@@ -512,6 +512,10 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 		return
 	}
 	if t, err := ensemble.TemperatureScale(oof, r.oy, r.ow, r.k); err == nil && math.Abs(t.T-1) > 1e-3 {
+		// Sharpening is capped: on a table the models separate almost
+		// perfectly out of fold, log loss keeps asking for a lower T, and
+		// the one held-out row they get wrong then costs 30 nats.
+		t.T = max(t.T, minTemperature)
 		p.temperature = t.T
 		tempered := make([]float64, len(oof))
 		if err := t.Apply(tempered, oof, r.k); err == nil {
@@ -530,6 +534,10 @@ func (r *run) calibrate(p *Predictor, oof []float64) {
 		}
 	}
 }
+
+// minTemperature is the lowest probability temperature calibrate sets
+// (log-probabilities at most doubled).
+const minTemperature = 0.5
 
 // refitMargin is how much longer than its estimate a refit may take, so
 // that it still ends before the deadline.
