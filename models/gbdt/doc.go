@@ -27,10 +27,13 @@
 //
 // # Parallelism and determinism
 //
-// Fit starts `threads` - 1 worker goroutines once (an internal/par Pool)
-// and reuses them for every parallel loop of every tree: histograms of big
-// nodes are spread over them by feature (groups of four features, then
-// single features so the threads finish together), nodes of 16k+ rows are
+// Fit starts `threads` - 1 worker goroutines once (an internal/par Pool,
+// whose idle workers spin for 20 us before they park, so the loops of a
+// tree hand over without scheduler wake-ups) and reuses them for every
+// parallel loop of every tree: the histograms and split search of a node
+// are spread over them by feature (groups of four features, then single
+// features so the threads finish together) unless the node is tiny (its
+// rows plus bins, times features, under 16k), nodes of 4k+ rows are
 // partitioned and their gradients gathered in one chunk per thread, and
 // gradients, scores and leaf assignments run in row chunks. Every
 // feature's histogram is summed by one goroutine in row order and every
