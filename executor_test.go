@@ -26,6 +26,17 @@ func (c *countingTransport) RunFold(ctx context.Context, req *automl.FoldRequest
 	return c.w.RunFold(ctx, req)
 }
 
+// countingStore counts the Puts to a store.
+type countingStore struct {
+	automl.BlobStore
+	puts atomic.Int64
+}
+
+func (c *countingStore) Put(ctx context.Context, key string, data []byte) error {
+	c.puts.Add(1)
+	return c.BlobStore.Put(ctx, key, data)
+}
+
 func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 	cases := []struct {
 		kind            string
@@ -44,8 +55,9 @@ func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 			local, err := automl.New(opts).Fit(t.Context(), train, "target")
 			require.NoError(t, err)
 
-			store, err := automl.NewDirStore(t.TempDir())
+			dir, err := automl.NewDirStore(t.TempDir())
 			require.NoError(t, err)
+			store := &countingStore{BlobStore: dir}
 			tr := &countingTransport{w: &automl.FoldWorker{Store: store}}
 			opts.Executor = &automl.RemoteExecutor{Store: store, Transport: tr, MaxFoldsAtOnce: atOnce, FoldsPerRequest: c.perCall}
 			remote, err := automl.New(opts).Fit(t.Context(), train, "target")
@@ -54,6 +66,9 @@ func TestRemoteExecutorSameLeaderboard(t *testing.T) {
 			assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
 			assert.Contains(t, leaderboardJSON(t, remote.Leaderboard), `"tuned"`, "the search reached tuning")
 			assert.Positive(t, tr.folds.Load(), "the folds went through the transport")
+			// Each fold's data is written once per view (25 splits, 2
+			// views), not once per trial; results are small and inline.
+			assert.LessOrEqual(t, store.puts.Load(), int64(50), "fold data written once, for %d folds fitted", tr.folds.Load())
 			a, err := local.Predictor.Predict(t.Context(), train)
 			require.NoError(t, err)
 			b, err := remote.Predictor.Predict(t.Context(), train)
