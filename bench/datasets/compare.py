@@ -10,7 +10,8 @@ scikit-learn baselines on the very same split:
   hgb       HistGradientBoosting{Classifier,Regressor}() defaults (native NaN)
   linear    LogisticRegression(max_iter=1000) / Ridge() on a standard pipeline
             (median imputation + scaling, one-hot for strings)
-Metric: accuracy for classification, RMSE for regression (and R2), averaged
+Metric: accuracy for classification (and the log loss of the predicted
+probabilities, columns *_ll), RMSE for regression (and R2), averaged
 over the splits (small test sets are noisy: one split of tips has 49 rows, so
 use --splits 10 on the small sets); automl_sd is the spread of ours across
 splits, and "splits" counts the splits where ours is at least as good as the
@@ -33,7 +34,7 @@ from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoosti
                               RandomForestClassifier, RandomForestRegressor)
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
+from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
@@ -49,9 +50,12 @@ DATASETS = [
 ]
 
 
-def score(task, y, pred):
+def score(task, y, pred, proba=None, classes=None):
     if task == "cls":
-        return {"accuracy": accuracy_score(y.astype(str), np.asarray(pred).astype(str))}
+        out = {"accuracy": accuracy_score(y.astype(str), np.asarray(pred).astype(str))}
+        if proba is not None:
+            out["log_loss"] = log_loss(y.astype(str), np.clip(proba, 1e-15, 1), labels=[str(c) for c in classes])
+        return out
     return {"rmse": float(np.sqrt(mean_squared_error(y, pred))), "r2": float(r2_score(y, pred))}
 
 
@@ -102,10 +106,18 @@ def one_split(args, name, target, task, df, seed):
     subprocess.run(fit, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     fit_s = time.time() - t0
     subprocess.run([args.bin, "predict", "--model", model, "--data", te_path, "--out", preds], check=True)
-    p = pd.read_csv(preds)["prediction"]
+    pdf = pd.read_csv(preds)
+    p = pdf["prediction"]
     if task == "cls" and y_te.dtype != object:
         p = p.astype(y_te.dtype)
-    res["automl"] = score(task, y_te, p)
+    proba, classes = None, None
+    if task == "cls":
+        pcols = [c for c in pdf.columns if c.startswith("proba_")]
+        classes = [c[len("proba_"):] for c in pcols]
+        order = np.argsort(classes)
+        classes = [classes[i] for i in order]
+        proba = pdf[pcols].to_numpy()[:, order]
+    res["automl"] = score(task, y_te, p, proba, classes)
     res["automl"]["fit_s"] = fit_s
     # baselines
     if task == "cls":
@@ -116,7 +128,10 @@ def one_split(args, name, target, task, df, seed):
     for mname, m in sklearn_models(task, X_tr).items():
         t0 = time.time()
         m.fit(X_tr, y_tr if task == "reg" else y_tr.astype(str))
-        res[mname] = score(task, y_te, m.predict(X_te))
+        if task == "cls":
+            res[mname] = score(task, y_te, m.predict(X_te), m.predict_proba(X_te), list(m.classes_))
+        else:
+            res[mname] = score(task, y_te, m.predict(X_te))
         res[mname]["fit_s"] = time.time() - t0
     return res
 
@@ -167,14 +182,19 @@ def main():
         line["automl_sd"] = float(np.std([sp["automl"][key] for sp in splits]))
         if task == "reg":
             line["automl_r2"] = res["automl"]["r2"]
+        else:
+            for k in ("automl", "rf", "hgb", "linear"):
+                line[k + "_ll"] = res[k]["log_loss"]
         rows.append(line)
         print(line, file=sys.stderr, flush=True)
 
     cols = ["dataset", "metric", "automl", "automl_sd", "baseline", "rf", "hgb", "linear", "splits", "automl_fit_s"]
+    if any("automl_ll" in r for r in rows):
+        cols += ["automl_ll", "rf_ll", "hgb_ll", "linear_ll"]
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:
         out.append("| " + " | ".join(
-            ("%.4f" % r[c]) if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
+            ("%.4f" % r[c]) if isinstance(r.get(c), float) else str(r.get(c, "")) for c in cols) + " |")
     text = "\n".join(out)
     print(text)
     if args.md:
