@@ -145,6 +145,11 @@ func solveScaled(d *models.Data, active []int, mean, std []float64, sw float64, 
 		return a
 	}
 	solve := func(lambda float64) ([]float64, bool, error) {
+		if lambda == 0 && n < pa {
+			// More columns than rows: rank deficient by construction
+			// (and a QR needs rows >= columns).
+			return nil, false, nil
+		}
 		if n*pa >= gramCells {
 			if beta, ok := solveGram(d, active, mean, norm, sq, rhs[:n], lambda); ok {
 				return beta, true, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -373,5 +374,37 @@ func TestPredictConcurrent(t *testing.T) {
 				assert.NoError(t, err)
 			}
 		})
+	}
+}
+
+// More features than rows (a 32-row table after one-hot encoding, or a
+// fold of it) is rank deficient by construction: OLS picks a solution
+// through the jitter, as for collinear features, instead of panicking in
+// the QR.
+func TestLeastSquaresWiderThanTall(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, p = 6, 10
+	X := make([][]float64, p)
+	for j := range X {
+		X[j] = make([]float64, n)
+		for i := range X[j] {
+			X[j][i] = rng.NormFloat64()
+		}
+	}
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = 2*X[0][i] - X[3][i] + 0.1*rng.NormFloat64()
+	}
+	for _, alpha := range []float64{0, 1} {
+		m := &linear.LeastSquares{Alpha: alpha}
+		require.NoError(t, m.Fit(t.Context(), &models.Data{X: X, Y: y}))
+		pred := make([]float64, n)
+		require.NoError(t, m.Predict(pred, X))
+		for i, v := range pred {
+			require.False(t, math.IsNaN(v))
+			if alpha == 0 {
+				assert.InDelta(t, y[i], v, 1e-3, "OLS interpolates the training rows")
+			}
+		}
 	}
 }
