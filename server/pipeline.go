@@ -100,7 +100,7 @@ func (s *Server) newJob(r *http.Request, req RunRequest) (*job, error) {
 	default:
 		return nil, bad("unknown planner %q (known: heuristic, uniform, llm)", req.Planner)
 	}
-	opts := automl.Options{TimeBudget: budget, Metric: req.Metric, Seed: req.Seed, Parallelism: s.o.Parallelism, Planner: pl}
+	opts := automl.Options{TimeBudget: budget, Metric: req.Metric, Seed: req.Seed, Parallelism: s.o.Parallelism, Planner: pl, Executor: s.o.Executor}
 	if o := req.Options; o != nil {
 		if o.MaxTrials < 0 || o.Folds < 0 || o.Repeats < 0 || o.MaxTunedPerModel < 0 {
 			return nil, bad("options: counts may not be negative")

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/planner"
 	"github.com/automl-agent/automl/server/web"
 )
@@ -66,6 +67,10 @@ type Options struct {
 	// LLMPlanner plans the runs that ask for planner "llm" (usually a
 	// *planner.LLM); nil means such runs are refused.
 	LLMPlanner planner.Planner
+	// Executor fits every job's trials (automl.Options.Executor), e.g. on
+	// Temporal workers (the temporal module's NewExecutor); nil means in
+	// this process.
+	Executor automl.TrialExecutor
 	// Logger receives one line per request and the errors; nil means
 	// discard.
 	Logger *slog.Logger

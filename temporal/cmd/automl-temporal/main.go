@@ -3,6 +3,7 @@
 //
 //	automl-temporal worker --temporal HOST:PORT --queue NAME --blobs DIR [--parallelism N] [--cache DIR]
 //	automl-temporal fit --executor temporal://HOST:PORT/QUEUE --blobs DIR --data FILE --target COL [flags]
+//	automl-temporal serve --executor temporal://HOST:PORT/QUEUE --blobs DIR [--addr HOST:PORT] [--data-dir DIR]
 //
 // The coordinator (fit) and the workers share a blob store directory
 // (--blobs: local, or a shared mount) for fold data and big results. It
@@ -38,6 +39,7 @@ var errUsage = errors.New("usage")
 const usage = `usage:
   automl-temporal worker --temporal HOST:PORT --queue NAME --blobs DIR [--parallelism N] [--cache DIR]
   automl-temporal fit --executor temporal://HOST:PORT/QUEUE --blobs DIR --data FILE --target COL [flags]
+  automl-temporal serve --executor temporal://HOST:PORT/QUEUE --blobs DIR [--addr HOST:PORT] [--data-dir DIR]
 run "automl-temporal CMD -h" for a command's flags`
 
 func main() {
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = workerCmd(ctx, args[1:], stderr)
 	case "fit":
 		err = fitCmd(ctx, args[1:], stdout, stderr)
+	case "serve":
+		err = serveCmd(ctx, args[1:], stderr)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
@@ -175,24 +179,11 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		MaxTunedPerModel: *maxTuned, Folds: *folds, Repeats: *repeats, Include: split(*include),
 	}
 	if *executor != "" {
-		hostPort, queue, err := temporal.ParseURL(*executor)
-		if err != nil {
-			return fmt.Errorf("%w: %w", errUsage, err)
-		}
-		if *blobs == "" {
-			return fmt.Errorf("%w: --executor needs --blobs DIR (the workers' store)", errUsage)
-		}
-		store, err := automl.NewDirStore(*blobs)
+		exec, closeExec, err := remoteExecutor(*executor, *blobs, *namespace, *perRequest, stderr)
 		if err != nil {
 			return err
 		}
-		c, err := dial(hostPort, *namespace, stderr)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		exec := temporal.NewExecutor(c, queue, store)
-		exec.FoldsPerRequest = *perRequest
+		defer closeExec()
 		opts.Executor = exec
 	}
 	f, err := dataset.ReadFile(ctx, *data)
@@ -218,6 +209,31 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fmt.Fprintln(stdout, res.Leaderboard.Table(*top))
 	fmt.Fprintf(stdout, "saved %s: %s; fit took %.1fs\n", *out, res.Predictor, res.Duration.Seconds())
 	return nil
+}
+
+// remoteExecutor connects to the cluster named by url
+// (temporal://HOST:PORT/QUEUE) and returns an executor sending folds to
+// its workers through the blob directory blobs, and the function that
+// closes the connection.
+func remoteExecutor(url, blobs, namespace string, perRequest int, stderr io.Writer) (automl.TrialExecutor, func(), error) {
+	hostPort, queue, err := temporal.ParseURL(url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if blobs == "" {
+		return nil, nil, fmt.Errorf("%w: --executor needs --blobs DIR (the workers' store)", errUsage)
+	}
+	store, err := automl.NewDirStore(blobs)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := dial(hostPort, namespace, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	exec := temporal.NewExecutor(c, queue, store)
+	exec.FoldsPerRequest = perRequest
+	return exec, c.Close, nil
 }
 
 // save writes the predictor to path through a temporary file.

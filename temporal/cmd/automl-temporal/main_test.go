@@ -21,7 +21,9 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 func TestUsage(t *testing.T) {
 	cases := map[string][]string{
 		"no command":        nil,
-		"unknown command":   {"serve"},
+		"unknown command":   {"bogus"},
+		"serve no executor": {"serve"},
+		"serve no blobs":    {"serve", "--executor", "temporal://localhost:7233/q"},
 		"worker no blobs":   {"worker", "--queue", "q"},
 		"fit no data":       {"fit", "--target", "y"},
 		"bad executor":      {"fit", "--data", "x.csv", "--target", "y", "--executor", "http://localhost:7233/q"},
