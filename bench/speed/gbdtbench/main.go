@@ -1,8 +1,14 @@
-// Command gbdtbench times models/gbdt on the speed kit's CSV files (written
-// by ../shared/bench/speed/gbdt_speed.py and xgb_multiclass.py) with the
-// settings the kit uses for XGBoost, and prints one JSON object per task.
+// Command gbdtbench times models/gbdt on the speed kit's CSV files (cls and
+// reg written by the shared kit's gbdt_speed.py, mc by xgb_bench.py next to
+// this directory) with the settings the kit uses for XGBoost, and prints
+// one JSON object per task.
 //
 //	go run ./bench/speed/gbdtbench -data bench/speed/out -tasks cls,reg,mc -repeats 5
+//
+// -cpuprofile writes a CPU profile of the whole run (go tool pprof -top);
+// -trace writes an execution trace of the fits, which shows how long the
+// pool's worker waited to run (go tool trace -pprof=sched, or the
+// goroutine analysis of go tool trace).
 //
 // Times (wall seconds): bin_s (quantizing the training rows), train_s
 // (boosting on the bins), fit_s (both, timed as one span: what XGBoost's
