@@ -46,7 +46,7 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 	best := r.probable(ok)
 	selected := best.id
 	weights := []float64{1}
-	members := ok[:1]
+	members := []*trial{best}
 	oof := best.oof
 	p := &Predictor{
 		target:  r.target,
@@ -152,9 +152,10 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 
 // labelSlack is how much an accuracy-like label metric (in [0, 1],
 // greater is better) may favour out-of-fold predictions a over b before
-// the difference counts: one standard error of the paired difference in
-// accuracy, sqrt(d)/n where d counts the rows that exactly one of them
-// labels right (at least one row's worth, 1/n). Within it the two label
+// the difference counts: two standard errors of the paired difference in
+// accuracy (McNemar's test at about 5%), 2·sqrt(d)/n where d counts the
+// rows that exactly one of them labels right (at least one row's worth,
+// 1/n). Within it the two label
 // the rows equally well as far as the data can tell, and the one with
 // better probabilities is preferred: on a few hundred rows accuracy moves
 // by whole rows and picks overconfident models by chance. It is 0 for
@@ -171,7 +172,7 @@ func (r *run) labelSlack(a, b []float64) float64 {
 			d++
 		}
 	}
-	return max(1, math.Sqrt(float64(d))) / float64(n)
+	return max(1, 2*math.Sqrt(float64(d))) / float64(n)
 }
 
 // probable returns the single trial a predictor falls back on, from ranked
