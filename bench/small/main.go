@@ -13,6 +13,10 @@
 //     clusters with correlated features (log loss);
 //   - reg10: 442 rows, 10 numeric features, a linear target with one
 //     interaction and heavy noise (RMSE).
+//
+// -csv adds tables from files, as FILE:TARGET:METRIC[:CLASSES] (comma-
+// separated); e.g. base R's small tables written with write.csv (see
+// bench/README.md): -csv /tmp/r/infert.csv:case:roc_auc:2
 package main
 
 import (
@@ -22,6 +26,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -31,7 +36,8 @@ import (
 )
 
 type table struct {
-	name, metric string
+	name, target string
+	metric       string
 	k            int // classes, 0 for regression
 	csv          func(rng *rand.Rand) string
 }
@@ -41,11 +47,32 @@ func main() {
 	only := flag.String("only", "", "comma-separated table names (default all)")
 	budget := flag.Duration("budget", 0, "time budget of the search (0: none, MaxTrials 200)")
 	verbose := flag.Bool("v", false, "print the search's predictor and leaderboard")
+	csvs := flag.String("csv", "", "extra tables FILE:TARGET:METRIC[:CLASSES], comma-separated")
 	flag.Parse()
 	tables := []table{
-		{"bin30", "roc_auc", 2, bin30},
-		{"cls13", "log_loss", 3, cls13},
-		{"reg10", "rmse", 0, reg10},
+		{"bin30", "target", "roc_auc", 2, bin30},
+		{"cls13", "target", "log_loss", 3, cls13},
+		{"reg10", "target", "rmse", 0, reg10},
+	}
+	for _, spec := range strings.Split(*csvs, ",") {
+		if spec == "" {
+			continue
+		}
+		parts := strings.Split(spec, ":")
+		if len(parts) < 3 {
+			fail(fmt.Errorf("-csv %q: want FILE:TARGET:METRIC[:CLASSES]", spec))
+		}
+		k := 0
+		if len(parts) > 3 {
+			fmt.Sscan(parts[3], &k)
+		}
+		b, err := os.ReadFile(parts[0])
+		if err != nil {
+			fail(err)
+		}
+		text := string(b)
+		name := strings.TrimSuffix(filepath.Base(parts[0]), ".csv")
+		tables = append(tables, table{name, parts[1], parts[2], k, func(*rand.Rand) string { return text }})
 	}
 	for _, tb := range tables {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), tb.name) {
@@ -94,11 +121,11 @@ func main() {
 						o.MaxTrials = 200
 					}
 				}
-				res, err := automl.New(o).Fit(context.Background(), train, "target")
+				res, err := automl.New(o).Fit(context.Background(), train, tb.target)
 				if err != nil {
 					fail(err)
 				}
-				sc[i] = score(res.Predictor, test, tb.k, m)
+				sc[i] = score(res.Predictor, test, tb.target, tb.k, m)
 				if i == 0 && *verbose {
 					fmt.Println(res.Predictor)
 					fmt.Println(res.Leaderboard.Table(12))
@@ -132,27 +159,34 @@ func max2(m evaluate.Metric, a, b float64) float64 {
 	return b
 }
 
-// score scores p's predictions of test under m.
-func score(p *automl.Predictor, test *dataset.Frame, k int, m evaluate.Metric) float64 {
+// score scores p's predictions of test under m, on the rows with a
+// target.
+func score(p *automl.Predictor, test *dataset.Frame, target string, k int, m evaluate.Metric) float64 {
 	pr, err := p.Predict(context.Background(), test)
 	if err != nil {
 		fail(err)
 	}
-	col := test.Column(test.ColumnIndex("target"))
-	var y []float64
+	col := test.Column(test.ColumnIndex(target))
+	var y, pred []float64
 	if k == 0 {
-		if y, err = dataset.Floats(col); err != nil {
+		vals, err := dataset.Floats(col)
+		if err != nil {
 			fail(err)
 		}
-	} else {
-		vals, _ := dataset.Strings(col)
-		for _, v := range vals {
-			y = append(y, float64(slices.Index(pr.Classes, v)))
+		for i, v := range vals {
+			if !math.IsNaN(v) {
+				y, pred = append(y, v), append(pred, pr.Values[i])
+			}
 		}
-	}
-	pred := pr.Values
-	if k > 0 {
-		pred = pr.Proba
+	} else {
+		vals, valid := dataset.Strings(col)
+		w := len(pr.Classes)
+		for i, v := range vals {
+			if valid[i] {
+				y = append(y, float64(slices.Index(pr.Classes, v)))
+				pred = append(pred, pr.Proba[i*w:(i+1)*w]...)
+			}
+		}
 	}
 	s, err := m.Score(y, pred, k, nil)
 	if err != nil {
@@ -230,6 +264,5 @@ func reg10(rng *rand.Rand) string {
 		y += 5*x[0]*x[1] + 25*rng.NormFloat64()
 		fmt.Fprintf(&b, "%.3f\n", y+150)
 	}
-	_ = math.Pi
 	return b.String()
 }
