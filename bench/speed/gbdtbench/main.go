@@ -22,6 +22,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -130,6 +131,7 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 	var binS, trainS, fitS, predS, cpuS, fitCPU []float64
 	var metric map[string]float64
 	trees := 0
+	modelHash := "" // of the first fit's encoded model: equal hashes, bit-identical models
 	for rep := range repeats {
 		runtime.GC()
 		c0 := cpuTime()
@@ -164,13 +166,18 @@ func run(dir, task string, repeats, threads, rounds, leaves, depth int, extra st
 		if rep == 0 {
 			metric = score(out, yte, numClasses)
 			trees = m.NumTrees()
+			b, err := m.MarshalBinary()
+			if err != nil {
+				return nil, err
+			}
+			modelHash = fmt.Sprintf("%x", sha256.Sum256(b))
 		}
 	}
 	res := map[string]any{
 		"task": task, "model": "gbdt-go", "threads": threads, "trees": trees,
 		"bin_s": slices.Min(binS), "train_s": slices.Min(trainS), "fit_s": slices.Min(fitS),
 		"fit_cpu_s": slices.Min(fitCPU), "predict_s": slices.Min(predS), "fit_s_all": fitS,
-		"train_cpu_s": slices.Min(cpuS),
+		"train_cpu_s": slices.Min(cpuS), "model_sha256": modelHash,
 	}
 	for k, v := range metric {
 		res[k] = v
