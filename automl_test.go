@@ -131,13 +131,7 @@ func TestFitPredictSaveLoad(t *testing.T) {
 // fields zeroed: they measure time, the rest must not vary.
 func leaderboardJSON(t *testing.T, lb *evaluate.Leaderboard) string {
 	t.Helper()
-	c := *lb
-	c.Rows = append([]evaluate.Row(nil), lb.Rows...)
-	for i := range c.Rows {
-		c.Rows[i].FitSeconds, c.Rows[i].PredictSecondsPer1k = 0, 0
-		c.Rows[i].EstimatedSeconds, c.Rows[i].WallSeconds = 0, 0
-	}
-	b, err := json.Marshal(&c)
+	b, err := json.Marshal(lb.WithoutTimings())
 	require.NoError(t, err)
 	return string(b)
 }

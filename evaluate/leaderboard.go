@@ -175,6 +175,20 @@ func (l *Leaderboard) Best() (Row, bool) {
 	return best, found
 }
 
+// WithoutTimings returns a copy of the leaderboard with every row's
+// measured and estimated times zeroed: what a fixed seed reproduces, to
+// compare two runs (at other parallelism, on other workers) for equality.
+func (l *Leaderboard) WithoutTimings() *Leaderboard {
+	c := *l
+	c.Rows = slices.Clone(l.Rows)
+	for i := range c.Rows {
+		r := &c.Rows[i]
+		r.FitSeconds, r.PredictSecondsPer1k = 0, 0
+		r.EstimatedSeconds, r.WallSeconds = 0, 0
+	}
+	return &c
+}
+
 // String returns the rows as an aligned table in their current order
 // (call Sort first for a ranking): rank, id, model, score ± std, fit
 // seconds, predict seconds per 1000 rows, status, and parameters or the

@@ -105,3 +105,10 @@ func TestLeaderboardString(t *testing.T) {
 	col := strings.Index(lines[1], "model")
 	assert.Equal(t, "ensemble", lines[2][col:col+len("ensemble")])
 }
+
+func TestWithoutTimings(t *testing.T) {
+	lb := &Leaderboard{Metric: "rmse", Rows: []Row{{ID: 1, Model: "m", Score: 2, FitSeconds: 1, PredictSecondsPer1k: 2, EstimatedSeconds: 3, WallSeconds: 4}}}
+	c := lb.WithoutTimings()
+	assert.Equal(t, []Row{{ID: 1, Model: "m", Score: 2}}, c.Rows)
+	assert.Equal(t, 4.0, lb.Rows[0].WallSeconds, "the original keeps its timings")
+}
