@@ -156,7 +156,7 @@ type Options struct {
 	// Registry supplies the models. Nil means models.Default().
 	Registry *models.Registry `json:"-"`
 	// Executor fits the trials' fold models. Nil means in this process,
-	// with nothing copied or encoded. A RemoteExecutor (the temporal
+	// with nothing copied or encoded. A remote.Executor (the temporal
 	// module makes one) fits them on workers elsewhere; with MaxTrials
 	// and no TimeBudget the leaderboard is the same either way.
 	Executor TrialExecutor `json:"-"`

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/remote"
 )
 
 // countingExec passes folds to another executor and counts them.
@@ -25,9 +26,9 @@ func (e *countingExec) FitFold(ctx context.Context, task *automl.FoldTask) (*aut
 // Options.Executor fits every job's folds: a service can send its jobs'
 // trials to remote workers (the temporal module's executor) as Fit does.
 func TestJobsUseTheExecutor(t *testing.T) {
-	store, err := automl.NewDirStore(t.TempDir())
+	store, err := remote.NewDirStore(t.TempDir())
 	require.NoError(t, err)
-	exec := &countingExec{next: &automl.RemoteExecutor{Store: store, Transport: &automl.FoldWorker{Store: store}}}
+	exec := &countingExec{next: &remote.Executor{Store: store, Transport: &remote.Worker{Store: store}}}
 	srv := start(t, Options{DataDir: t.TempDir(), Executor: exec})
 	_, j, _ := trainIris(t, srv.c)
 	assert.Equal(t, JobDone, j.State)

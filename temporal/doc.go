@@ -5,22 +5,22 @@
 //
 // It is a nested module so that the core library does not depend on the
 // Temporal SDK. The core defines the seam (automl.TrialExecutor,
-// automl.RemoteExecutor, automl.FoldWorker, automl.BlobStore); this
+// remote.Executor, remote.Worker, remote.Store); this
 // package supplies the transport and the worker.
 //
 // # Coordinator
 //
 //	c, _ := client.Dial(client.Options{HostPort: "localhost:7233"})
-//	store, _ := automl.NewDirStore("/shared/blobs")
+//	store, _ := remote.NewDirStore("/shared/blobs")
 //	opts := automl.Options{Executor: temporal.NewExecutor(c, "automl", store)}
 //	res, err := automl.New(opts).Fit(ctx, frame, "target")
 //
 // # Workers
 //
-//	w := temporal.NewWorker(c, "automl", &automl.FoldWorker{Store: store}, temporal.WorkerOptions{})
+//	w := temporal.NewWorker(c, "automl", &remote.Worker{Store: store}, temporal.WorkerOptions{})
 //	err := w.Run(worker.InterruptCh())
 //
-// Fold data travels through the BlobStore, written once per fold by the
+// Fold data travels through the remote.Store, written once per fold by the
 // coordinator and cached by workers; results over 1 MB too. Workflow
 // payloads hold only keys, parameters and small results.
 //

@@ -23,6 +23,7 @@ import (
 
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/remote"
 )
 
 // The tests in this file run a real Temporal dev server and worker
@@ -42,7 +43,7 @@ type cluster struct {
 	hostPort string
 	worker   string // path of the automl-temporal binary
 	blobs    string
-	store    *automl.DirStore
+	store    *remote.DirStore
 	outputs  []*syncBuffer // of the worker processes, in start order
 }
 
@@ -74,7 +75,7 @@ func startCluster(t *testing.T) *cluster {
 	require.NoError(t, err, "%s", out)
 
 	blobs := t.TempDir()
-	store, err := automl.NewDirStore(blobs)
+	store, err := remote.NewDirStore(blobs)
 	require.NoError(t, err)
 	return &cluster{client: srv.Client(), hostPort: srv.FrontendHostPort(), worker: bin, blobs: blobs, store: store}
 }
@@ -132,13 +133,13 @@ func (s *syncBuffer) String() string {
 
 // recorder counts the folds each worker process replied to.
 type recorder struct {
-	next    automl.Transport
+	next    remote.Transport
 	mu      sync.Mutex
 	by      map[string]int
 	retried int // folds that needed more than one attempt
 }
 
-func (r *recorder) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
+func (r *recorder) RunFold(ctx context.Context, req *remote.Request) (*remote.Reply, error) {
 	rep, err := r.next.RunFold(ctx, req)
 	if err == nil {
 		r.mu.Lock()
@@ -154,8 +155,8 @@ func (r *recorder) RunFold(ctx context.Context, req *automl.FoldRequest) (*autom
 	return rep, err
 }
 
-func (r *recorder) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([]*automl.FoldReply, error) {
-	reps, err := r.next.(automl.BatchTransport).RunFolds(ctx, reqs)
+func (r *recorder) RunFolds(ctx context.Context, reqs []*remote.Request) ([]*remote.Reply, error) {
+	reps, err := r.next.(remote.BatchTransport).RunFolds(ctx, reqs)
 	if err == nil {
 		r.mu.Lock()
 		if r.by == nil {
@@ -200,11 +201,11 @@ func TestTwoWorkerProcessesSameLeaderboard(t *testing.T) {
 		t.Run(fmt.Sprintf("%d folds per request", perRequest), func(t *testing.T) {
 			rec := &recorder{next: &Transport{Client: c.client, Queue: "same"}}
 			opts := searchOptions()
-			opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: rec, FoldsPerRequest: perRequest}
-			remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+			opts.Executor = &remote.Executor{Store: c.store, Transport: rec, FoldsPerRequest: perRequest}
+			far, err := automl.New(opts).Fit(t.Context(), train, "target")
 			require.NoError(t, err)
 
-			assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
+			assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, far.Leaderboard))
 			assert.Len(t, rec.counts(), 2, "both workers fitted folds: %v", rec.counts())
 		})
 	}
@@ -221,7 +222,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 
 	rec := &recorder{next: &Transport{Client: c.client, Queue: "kill", HeartbeatTimeout: 3 * time.Second}}
 	opts := searchOptions()
-	opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: rec}
+	opts.Executor = &remote.Executor{Store: c.store, Transport: rec}
 	// Kill the first worker right after it starts its third gbdt fold (tens
 	// of ms where the others take a few), so that it dies in a fit.
 	var killed atomic.Bool
@@ -243,7 +244,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	remote, err := automl.New(opts).Fit(t.Context(), train, "target")
+	far, err := automl.New(opts).Fit(t.Context(), train, "target")
 	close(watch)
 	wg.Wait()
 	require.NoError(t, err)
@@ -251,7 +252,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 	t.Logf("search with a killed worker took %s; folds by worker: %v; %d folds retried", time.Since(start), rec.counts(), rec.retried)
 	assert.Positive(t, rec.retried, "the killed worker's fold was fitted again")
 
-	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, remote.Leaderboard))
+	assert.Equal(t, leaderboardJSON(t, local.Leaderboard), leaderboardJSON(t, far.Leaderboard))
 }
 
 func TestKilledWorkerMeetsDeadline(t *testing.T) {
@@ -262,7 +263,7 @@ func TestKilledWorkerMeetsDeadline(t *testing.T) {
 
 	budget := 15 * time.Second
 	opts := automl.Options{TimeBudget: budget, Seed: 1, Parallelism: 2, Include: []string{"gbdt", "random_forest", "logistic"}}
-	opts.Executor = &automl.RemoteExecutor{Store: c.store, Transport: &Transport{Client: c.client, Queue: "deadline", HeartbeatTimeout: 3 * time.Second}}
+	opts.Executor = &remote.Executor{Store: c.store, Transport: &Transport{Client: c.client, Queue: "deadline", HeartbeatTimeout: 3 * time.Second}}
 	var started atomic.Int64
 	opts.OnEvent = func(e automl.Event) {
 		if e.Kind == automl.EventTrialStarted && started.Add(1) == 3 {
@@ -339,7 +340,7 @@ func TestThroughput(t *testing.T) {
 	var rows []string
 	for _, wl := range workloads {
 		train := readCSV(t, synthCSV(wl.rows, "binary", 3))
-		measure := func(par int, exec *automl.RemoteExecutor) (trials, folds int, took time.Duration) {
+		measure := func(par int, exec *remote.Executor) (trials, folds int, took time.Duration) {
 			o := wl.opts
 			o.Seed, o.Parallelism, o.DisableEnsemble, o.DisableImportance = 1, par, true, true
 			var rec *recorder

@@ -16,6 +16,7 @@ import (
 	sdktemporal "go.temporal.io/sdk/temporal"
 
 	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/remote"
 )
 
 // ErrURL reports an executor URL that is not temporal://HOST:PORT/QUEUE.
@@ -35,7 +36,7 @@ func ParseURL(s string) (hostPort, queue string, err error) {
 	return u.Host, queue, nil
 }
 
-// Transport is an automl.Transport that runs each fold as a FoldWorkflow
+// Transport is an remote.Transport that runs each fold as a FoldWorkflow
 // on a task queue and waits for its reply. When ctx ends first it cancels
 // the workflow (and so the worker's fit). Safe for concurrent use.
 type Transport struct {
@@ -60,12 +61,12 @@ type Transport struct {
 //
 // Folds go one per workflow; set FoldsPerRequest on the result to send a
 // trial's folds in runs (one workflow and one activity per run).
-func NewExecutor(c client.Client, queue string, store automl.BlobStore) *automl.RemoteExecutor {
-	return &automl.RemoteExecutor{Store: store, Transport: &Transport{Client: c, Queue: queue}}
+func NewExecutor(c client.Client, queue string, store remote.Store) *remote.Executor {
+	return &remote.Executor{Store: store, Transport: &Transport{Client: c, Queue: queue}}
 }
 
-// RunFold implements automl.Transport.
-func (t *Transport) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
+// RunFold implements remote.Transport.
+func (t *Transport) RunFold(ctx context.Context, req *remote.Request) (*remote.Reply, error) {
 	opts := client.StartWorkflowOptions{
 		ID:        t.workflowID(req),
 		TaskQueue: t.Queue,
@@ -79,7 +80,7 @@ func (t *Transport) RunFold(ctx context.Context, req *automl.FoldRequest) (*auto
 	if err != nil {
 		return nil, fmt.Errorf("temporal: starting fold %d of trial %d: %w", req.Fold, req.Trial, err)
 	}
-	var rep automl.FoldReply
+	var rep remote.Reply
 	err = run.Get(ctx, &rep)
 	if ctx.Err() != nil {
 		// The search was cancelled or ran out of time: stop the fit.
@@ -94,8 +95,8 @@ func (t *Transport) RunFold(ctx context.Context, req *automl.FoldRequest) (*auto
 	return &rep, nil
 }
 
-// RunFolds implements automl.BatchTransport: one FoldsWorkflow for the run.
-func (t *Transport) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([]*automl.FoldReply, error) {
+// RunFolds implements remote.BatchTransport: one FoldsWorkflow for the run.
+func (t *Transport) RunFolds(ctx context.Context, reqs []*remote.Request) ([]*remote.Reply, error) {
 	if len(reqs) == 0 {
 		return nil, nil
 	}
@@ -112,7 +113,7 @@ func (t *Transport) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([
 	if err != nil {
 		return nil, fmt.Errorf("temporal: starting folds %d-%d of trial %d: %w", first.Fold, reqs[len(reqs)-1].Fold, first.Trial, err)
 	}
-	var reps []automl.FoldReply
+	var reps []remote.Reply
 	err = run.Get(ctx, &reps)
 	if ctx.Err() != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -123,7 +124,7 @@ func (t *Transport) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([
 	if err != nil {
 		return nil, foldError(first, err)
 	}
-	out := make([]*automl.FoldReply, len(reps))
+	out := make([]*remote.Reply, len(reps))
 	for i := range reps {
 		out[i] = &reps[i]
 	}
@@ -132,7 +133,7 @@ func (t *Transport) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([
 
 // foldError turns a failed workflow's error into the fold's: a model's own
 // failure is an automl.TrialFailure with the worker's message.
-func foldError(req *automl.FoldRequest, err error) error {
+func foldError(req *remote.Request, err error) error {
 	var app *sdktemporal.ApplicationError
 	if errors.As(err, &app) && app.Type() == TrialFailedType {
 		return automl.TrialFailure(errors.New(app.Message()))
@@ -142,7 +143,7 @@ func foldError(req *automl.FoldRequest, err error) error {
 
 // workflowID names a fold's workflow: unique per Transport and call, and
 // readable in the UI (prefix-trial-fold-sequence).
-func (t *Transport) workflowID(req *automl.FoldRequest) string {
+func (t *Transport) workflowID(req *remote.Request) string {
 	t.once.Do(func() {
 		var b [6]byte
 		_, _ = rand.Read(b[:])

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/remote"
 )
 
 // Names under which workers register the workflow and the activity.
@@ -48,7 +49,7 @@ const (
 
 // FoldInput is the fold workflow's input: the fold, and how hard to try.
 type FoldInput struct {
-	Fold automl.FoldRequest `json:"fold"`
+	Fold remote.Request `json:"fold"`
 	// HeartbeatTimeout is DefaultHeartbeatTimeout when zero.
 	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
 	// MaxAttempts is DefaultMaxAttempts when zero.
@@ -58,9 +59,9 @@ type FoldInput struct {
 // FoldsInput is the batch workflow's input: folds of one trial, fitted in
 // order in one activity, and how hard to try (as in FoldInput).
 type FoldsInput struct {
-	Folds            []automl.FoldRequest `json:"folds"`
-	HeartbeatTimeout time.Duration        `json:"heartbeat_timeout,omitempty"`
-	MaxAttempts      int                  `json:"max_attempts,omitempty"`
+	Folds            []remote.Request `json:"folds"`
+	HeartbeatTimeout time.Duration    `json:"heartbeat_timeout,omitempty"`
+	MaxAttempts      int              `json:"max_attempts,omitempty"`
 }
 
 // ErrPastDeadline reports a fold whose search deadline passed before it
@@ -109,13 +110,13 @@ func activityOptions(in FoldInput, now time.Time) (workflow.ActivityOptions, err
 // decisions stay with the coordinator, which starts one workflow per fold
 // (see DESIGN.md). Cancelling the workflow cancels the activity, and the
 // workflow waits for the fit to stop.
-func FoldWorkflow(ctx workflow.Context, in FoldInput) (*automl.FoldReply, error) {
+func FoldWorkflow(ctx workflow.Context, in FoldInput) (*remote.Reply, error) {
 	ao, err := activityOptions(in, workflow.Now(ctx))
 	if err != nil {
 		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), "PastDeadline", nil)
 	}
 	ctx = workflow.WithActivityOptions(ctx, ao)
-	var rep automl.FoldReply
+	var rep remote.Reply
 	if err := workflow.ExecuteActivity(ctx, ActivityName, in.Fold).Get(ctx, &rep); err != nil {
 		return nil, err
 	}
@@ -126,7 +127,7 @@ func FoldWorkflow(ctx workflow.Context, in FoldInput) (*automl.FoldReply, error)
 // order, stopping at the first that fails: one workflow and one activity
 // dispatch for the run instead of one per fold. Timeouts, retries and
 // cancellation are FoldWorkflow's (the deadline is the first fold's).
-func FoldsWorkflow(ctx workflow.Context, in FoldsInput) ([]automl.FoldReply, error) {
+func FoldsWorkflow(ctx workflow.Context, in FoldsInput) ([]remote.Reply, error) {
 	if len(in.Folds) == 0 {
 		return nil, nil
 	}
@@ -135,7 +136,7 @@ func FoldsWorkflow(ctx workflow.Context, in FoldsInput) ([]automl.FoldReply, err
 		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), "PastDeadline", nil)
 	}
 	ctx = workflow.WithActivityOptions(ctx, ao)
-	var reps []automl.FoldReply
+	var reps []remote.Reply
 	if err := workflow.ExecuteActivity(ctx, BatchActivityName, in.Folds).Get(ctx, &reps); err != nil {
 		return nil, err
 	}
@@ -147,7 +148,7 @@ func FoldsWorkflow(ctx workflow.Context, in FoldsInput) ([]automl.FoldReply, err
 // within the heartbeat timeout and the fit notices a cancellation.
 type Activities struct {
 	// Folds fits the folds. It must not be nil.
-	Folds *automl.FoldWorker
+	Folds *remote.Worker
 	// HeartbeatEvery is the time between heartbeats. Zero means 2 s (the
 	// SDK sends at most one per 80% of the heartbeat timeout anyway).
 	HeartbeatEvery time.Duration
@@ -158,7 +159,7 @@ type Activities struct {
 // FitFold is the activity: it runs req with a.Folds. A fold that failed on
 // its own merits returns a non-retryable ApplicationError of type
 // TrialFailedType; other errors (store, cancellation) are retryable.
-func (a *Activities) FitFold(ctx context.Context, req automl.FoldRequest) (*automl.FoldReply, error) {
+func (a *Activities) FitFold(ctx context.Context, req remote.Request) (*remote.Reply, error) {
 	defer a.heartbeat(ctx)()
 	defer a.log(ctx, req)()
 	rep, err := a.Folds.RunFold(ctx, &req)
@@ -174,9 +175,9 @@ func (a *Activities) FitFold(ctx context.Context, req automl.FoldRequest) (*auto
 
 // FitFolds is the batch activity: FitFold for a run of folds, in order,
 // stopping at the first that fails.
-func (a *Activities) FitFolds(ctx context.Context, reqs []automl.FoldRequest) ([]automl.FoldReply, error) {
+func (a *Activities) FitFolds(ctx context.Context, reqs []remote.Request) ([]remote.Reply, error) {
 	defer a.heartbeat(ctx)()
-	ptrs := make([]*automl.FoldRequest, len(reqs))
+	ptrs := make([]*remote.Request, len(reqs))
 	for i := range reqs {
 		ptrs[i] = &reqs[i]
 	}
@@ -190,7 +191,7 @@ func (a *Activities) FitFolds(ctx context.Context, reqs []automl.FoldRequest) ([
 	if err != nil {
 		return nil, err
 	}
-	out := make([]automl.FoldReply, len(reps))
+	out := make([]remote.Reply, len(reps))
 	for i, rep := range reps {
 		out[i] = *rep
 		out[i].Attempt = int(activity.GetInfo(ctx).Attempt)
@@ -200,7 +201,7 @@ func (a *Activities) FitFolds(ctx context.Context, reqs []automl.FoldRequest) ([
 
 // log logs the start of the fold (or of the run it begins) and returns a
 // func that logs its end.
-func (a *Activities) log(ctx context.Context, req automl.FoldRequest) func() {
+func (a *Activities) log(ctx context.Context, req remote.Request) func() {
 	if a.Logger == nil {
 		return func() {}
 	}
@@ -256,7 +257,7 @@ type WorkerOptions struct {
 
 // NewWorker returns a worker for queue that runs the fold workflow and
 // fits folds with folds. Start it with Run or Start; the caller owns c.
-func NewWorker(c client.Client, queue string, folds *automl.FoldWorker, o WorkerOptions) worker.Worker {
+func NewWorker(c client.Client, queue string, folds *remote.Worker, o WorkerOptions) worker.Worker {
 	if o.Parallelism <= 0 {
 		o.Parallelism = runtime.GOMAXPROCS(0)
 	}

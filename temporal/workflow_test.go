@@ -26,6 +26,7 @@ import (
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
 	"github.com/automl-agent/automl/models"
+	"github.com/automl-agent/automl/remote"
 )
 
 // suiteTransport runs each fold as FoldWorkflow in a fresh in-memory test
@@ -50,20 +51,20 @@ func (s *suiteTransport) env() *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
-func (s *suiteTransport) RunFold(ctx context.Context, req *automl.FoldRequest) (*automl.FoldReply, error) {
+func (s *suiteTransport) RunFold(ctx context.Context, req *remote.Request) (*remote.Reply, error) {
 	env := s.env()
 	env.ExecuteWorkflow(WorkflowName, FoldInput{Fold: *req})
 	if err := env.GetWorkflowError(); err != nil {
 		return nil, foldError(req, err)
 	}
-	var rep automl.FoldReply
+	var rep remote.Reply
 	if err := env.GetWorkflowResult(&rep); err != nil {
 		return nil, err
 	}
 	return &rep, nil
 }
 
-func (s *suiteTransport) RunFolds(ctx context.Context, reqs []*automl.FoldRequest) ([]*automl.FoldReply, error) {
+func (s *suiteTransport) RunFolds(ctx context.Context, reqs []*remote.Request) ([]*remote.Reply, error) {
 	env := s.env()
 	in := FoldsInput{}
 	for _, r := range reqs {
@@ -74,11 +75,11 @@ func (s *suiteTransport) RunFolds(ctx context.Context, reqs []*automl.FoldReques
 	if err := env.GetWorkflowError(); err != nil {
 		return nil, foldError(reqs[0], err)
 	}
-	var reps []automl.FoldReply
+	var reps []remote.Reply
 	if err := env.GetWorkflowResult(&reps); err != nil {
 		return nil, err
 	}
-	out := make([]*automl.FoldReply, len(reps))
+	out := make([]*remote.Reply, len(reps))
 	for i := range reps {
 		out[i] = &reps[i]
 	}
@@ -144,14 +145,14 @@ func TestSameLeaderboardThroughWorkflows(t *testing.T) {
 			if testing.Short() && perRequest == 1 {
 				t.Skip("one workflow per fold: a test environment per fold is slow under -race")
 			}
-			store, err := automl.NewDirStore(t.TempDir())
+			store, err := remote.NewDirStore(t.TempDir())
 			require.NoError(t, err)
-			tr := &suiteTransport{acts: &Activities{Folds: &automl.FoldWorker{Store: store}}}
+			tr := &suiteTransport{acts: &Activities{Folds: &remote.Worker{Store: store}}}
 			o := opts
-			o.Executor = &automl.RemoteExecutor{Store: store, Transport: tr, FoldsPerRequest: perRequest}
-			remote, err := automl.New(o).Fit(t.Context(), train, "target")
+			o.Executor = &remote.Executor{Store: store, Transport: tr, FoldsPerRequest: perRequest}
+			far, err := automl.New(o).Fit(t.Context(), train, "target")
 			require.NoError(t, err)
-			assert.Equal(t, want, leaderboardJSON(t, remote.Leaderboard))
+			assert.Equal(t, want, leaderboardJSON(t, far.Leaderboard))
 			assert.Positive(t, tr.attempts.Load())
 			if perRequest > 1 {
 				assert.Positive(t, tr.batches.Load(), "folds went in batches")
@@ -197,7 +198,7 @@ func testRegistry(t *testing.T) *models.Registry {
 
 // flakyStore fails its first Gets, as a store or worker going away would.
 type flakyStore struct {
-	automl.BlobStore
+	remote.Store
 	failures atomic.Int64
 }
 
@@ -205,16 +206,16 @@ func (s *flakyStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if s.failures.Add(-1) >= 0 {
 		return nil, errors.New("store unreachable")
 	}
-	return s.BlobStore.Get(ctx, key)
+	return s.Store.Get(ctx, key)
 }
 
 // foldEnv returns a test environment with the workflow and an activity
 // over store and the test registry, counting activity attempts.
-func foldEnv(t *testing.T, store automl.BlobStore) (*testsuite.TestWorkflowEnvironment, *atomic.Int64) {
+func foldEnv(t *testing.T, store remote.Store) (*testsuite.TestWorkflowEnvironment, *atomic.Int64) {
 	env := newSuite().NewTestWorkflowEnvironment()
 	env.SetTestTimeout(time.Minute)
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: workerDeadlockTimeout})
-	acts := &Activities{Folds: &automl.FoldWorker{Store: store, Registry: testRegistry(t), CacheBytes: -1}, HeartbeatEvery: 50 * time.Millisecond}
+	acts := &Activities{Folds: &remote.Worker{Store: store, Registry: testRegistry(t), CacheBytes: -1}, HeartbeatEvery: 50 * time.Millisecond}
 	env.RegisterWorkflowWithOptions(FoldWorkflow, workflow.RegisterOptions{Name: WorkflowName})
 	env.RegisterWorkflowWithOptions(FoldsWorkflow, workflow.RegisterOptions{Name: BatchWorkflowName})
 	env.RegisterActivityWithOptions(acts.FitFold, activity.RegisterOptions{Name: ActivityName})
@@ -225,23 +226,23 @@ func foldEnv(t *testing.T, store automl.BlobStore) (*testsuite.TestWorkflowEnvir
 }
 
 // putFold stores a three-row regression fold and returns its request.
-func putFold(t *testing.T, store automl.BlobStore, model string) automl.FoldRequest {
-	blob, err := automl.EncodeFold(&models.Data{X: [][]float64{{1, 2, 3}}, Y: []float64{1, 2, 3}}, [][]float64{{4, 5}})
+func putFold(t *testing.T, store remote.Store, model string) remote.Request {
+	blob, err := remote.EncodeFold(&models.Data{X: [][]float64{{1, 2, 3}}, Y: []float64{1, 2, 3}}, [][]float64{{4, 5}})
 	require.NoError(t, err)
-	key := automl.BlobKey(blob)
+	key := remote.Key(blob)
 	require.NoError(t, store.Put(t.Context(), key, blob))
-	return automl.FoldRequest{Trial: 1, Model: model, Params: models.Params{}, TestRows: 2, Data: key}
+	return remote.Request{Trial: 1, Model: model, Params: models.Params{}, TestRows: 2, Data: key}
 }
 
 func TestFoldWorkflow(t *testing.T) {
-	dir, err := automl.NewDirStore(t.TempDir())
+	dir, err := remote.NewDirStore(t.TempDir())
 	require.NoError(t, err)
 
 	t.Run("ok", func(t *testing.T) {
 		env, attempts := foldEnv(t, dir)
 		env.ExecuteWorkflow(WorkflowName, FoldInput{Fold: putFold(t, dir, "ok")})
 		require.NoError(t, env.GetWorkflowError())
-		var rep automl.FoldReply
+		var rep remote.Reply
 		require.NoError(t, env.GetWorkflowResult(&rep))
 		assert.NotEmpty(t, rep.Result)
 		assert.Empty(t, rep.ResultKey)
@@ -249,16 +250,16 @@ func TestFoldWorkflow(t *testing.T) {
 	})
 	t.Run("a batch", func(t *testing.T) {
 		env, attempts := foldEnv(t, dir)
-		env.ExecuteWorkflow(BatchWorkflowName, FoldsInput{Folds: []automl.FoldRequest{putFold(t, dir, "ok"), putFold(t, dir, "ok")}})
+		env.ExecuteWorkflow(BatchWorkflowName, FoldsInput{Folds: []remote.Request{putFold(t, dir, "ok"), putFold(t, dir, "ok")}})
 		require.NoError(t, env.GetWorkflowError())
-		var reps []automl.FoldReply
+		var reps []remote.Reply
 		require.NoError(t, env.GetWorkflowResult(&reps))
 		assert.Len(t, reps, 2)
 		assert.EqualValues(t, 1, attempts.Load(), "one activity for the batch")
 	})
 	t.Run("a batch with a failing model is not retried", func(t *testing.T) {
 		env, attempts := foldEnv(t, dir)
-		reqs := []automl.FoldRequest{putFold(t, dir, "ok"), putFold(t, dir, "broken")}
+		reqs := []remote.Request{putFold(t, dir, "ok"), putFold(t, dir, "broken")}
 		env.ExecuteWorkflow(BatchWorkflowName, FoldsInput{Folds: reqs})
 		err := env.GetWorkflowError()
 		require.Error(t, err)
@@ -277,18 +278,18 @@ func TestFoldWorkflow(t *testing.T) {
 		assert.ErrorContains(t, ferr, "broken: cannot fit")
 	})
 	t.Run("a lost store is retried", func(t *testing.T) {
-		flaky := &flakyStore{BlobStore: dir}
+		flaky := &flakyStore{Store: dir}
 		flaky.failures.Store(2)
 		env, attempts := foldEnv(t, flaky)
 		env.ExecuteWorkflow(WorkflowName, FoldInput{Fold: putFold(t, dir, "ok")})
 		require.NoError(t, env.GetWorkflowError())
 		assert.EqualValues(t, 3, attempts.Load())
-		var rep automl.FoldReply
+		var rep remote.Reply
 		require.NoError(t, env.GetWorkflowResult(&rep))
 		assert.Equal(t, 3, rep.Attempt)
 	})
 	t.Run("attempts run out", func(t *testing.T) {
-		flaky := &flakyStore{BlobStore: dir}
+		flaky := &flakyStore{Store: dir}
 		flaky.failures.Store(10)
 		env, attempts := foldEnv(t, flaky)
 		req := putFold(t, dir, "ok")
@@ -331,7 +332,7 @@ func TestActivityOptions(t *testing.T) {
 	assert.Equal(t, []string{TrialFailedType}, ao.RetryPolicy.NonRetryableErrorTypes)
 	assert.True(t, ao.WaitForCancellation)
 
-	in := FoldInput{Fold: automl.FoldRequest{Deadline: now.Add(90 * time.Second)}, HeartbeatTimeout: 5 * time.Second, MaxAttempts: 7}
+	in := FoldInput{Fold: remote.Request{Deadline: now.Add(90 * time.Second)}, HeartbeatTimeout: 5 * time.Second, MaxAttempts: 7}
 	ao, err = activityOptions(in, now)
 	require.NoError(t, err)
 	assert.Equal(t, 90*time.Second, ao.StartToCloseTimeout, "the deadline bounds each attempt")

@@ -31,6 +31,7 @@ import (
 
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/dataset"
+	"github.com/automl-agent/automl/remote"
 	"github.com/automl-agent/automl/temporal"
 )
 
@@ -118,7 +119,7 @@ func workerCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	if *verbose {
 		wo.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	w := temporal.NewWorker(c, *queue, &automl.FoldWorker{Store: store}, wo)
+	w := temporal.NewWorker(c, *queue, &remote.Worker{Store: store}, wo)
 	fmt.Fprintf(stderr, "worker %d: polling %s on %s\n", os.Getpid(), *queue, *hostPort)
 	stop := make(chan any)
 	go func() {
@@ -129,19 +130,19 @@ func workerCmd(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 // openStore opens the shared blob directory, read through cache if set.
-func openStore(dir, cache string) (automl.BlobStore, error) {
-	remote, err := automl.NewDirStore(dir)
+func openStore(dir, cache string) (remote.Store, error) {
+	shared, err := remote.NewDirStore(dir)
 	if err != nil {
 		return nil, err
 	}
 	if cache == "" {
-		return remote, nil
+		return shared, nil
 	}
-	local, err := automl.NewDirStore(cache)
+	local, err := remote.NewDirStore(cache)
 	if err != nil {
 		return nil, err
 	}
-	return automl.CachedStore{Remote: remote, Local: local}, nil
+	return remote.CachedStore{Remote: shared, Local: local}, nil
 }
 
 func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -223,7 +224,7 @@ func remoteExecutor(url, blobs, namespace string, perRequest int, stderr io.Writ
 	if blobs == "" {
 		return nil, nil, fmt.Errorf("%w: --executor needs --blobs DIR (the workers' store)", errUsage)
 	}
-	store, err := automl.NewDirStore(blobs)
+	store, err := remote.NewDirStore(blobs)
 	if err != nil {
 		return nil, nil, err
 	}

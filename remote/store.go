@@ -1,4 +1,4 @@
-package automl
+package remote
 
 import (
 	"context"
@@ -13,51 +13,51 @@ import (
 
 // Blob store errors.
 var (
-	// ErrBlobNotFound reports a key that the store does not hold.
-	ErrBlobNotFound = errors.New("automl: blob not found")
-	// ErrBlobKey reports a key that is not a content hash (BlobKey).
-	ErrBlobKey = errors.New("automl: bad blob key")
+	// ErrNotFound reports a key that the store does not hold.
+	ErrNotFound = errors.New("remote: blob not found")
+	// ErrKey reports a key that is not a content hash (Key).
+	ErrKey = errors.New("remote: bad blob key")
 )
 
-// BlobStore holds immutable, content-addressed blobs: the data plane of a
-// remote TrialExecutor. The coordinator writes each fold's training data
+// Store holds immutable, content-addressed blobs: the data plane of a
+// remote automl.TrialExecutor. The coordinator writes each fold's training data
 // once and workers fetch it by key; a worker writes results too big for
 // its transport and the coordinator reads them back.
 //
-// Keys are BlobKey of the bytes (64 lowercase hex digits), so a Put of a
+// Keys are Key of the bytes (64 lowercase hex digits), so a Put of a
 // key the store already holds may do nothing. Implementations must be safe
 // for concurrent use by several goroutines and processes, and must never
 // expose a partly written blob to Get.
-type BlobStore interface {
+type Store interface {
 	// Put stores data under key. The caller must not change data
 	// during the call; the store does not keep it after.
 	Put(ctx context.Context, key string, data []byte) error
 	// Get returns the bytes stored under key, or an error wrapping
-	// ErrBlobNotFound. The caller owns the returned slice.
+	// ErrNotFound. The caller owns the returned slice.
 	Get(ctx context.Context, key string) ([]byte, error)
 }
 
-// BlobKey returns the content address of data: its SHA-256 in lowercase hex.
-func BlobKey(data []byte) string {
+// Key returns the content address of data: its SHA-256 in lowercase hex.
+func Key(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
 
-// checkKey returns an error wrapping ErrBlobKey unless key looks like a
-// BlobKey, so that no key can name a path outside a DirStore.
+// checkKey returns an error wrapping ErrKey unless key looks like a
+// Key, so that no key can name a path outside a DirStore.
 func checkKey(key string) error {
 	if len(key) != 2*sha256.Size {
-		return fmt.Errorf("%w: %q", ErrBlobKey, key)
+		return fmt.Errorf("%w: %q", ErrKey, key)
 	}
 	for _, c := range key {
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return fmt.Errorf("%w: %q", ErrBlobKey, key)
+			return fmt.Errorf("%w: %q", ErrKey, key)
 		}
 	}
 	return nil
 }
 
-// DirStore is a BlobStore in a local or shared directory (NFS, a mounted
+// DirStore is a Store in a local or shared directory (NFS, a mounted
 // bucket): blob k lives at Dir/k[:2]/k. Writes go to a temporary file
 // renamed into place, so readers in other processes see whole blobs or
 // none. The zero value is not usable; make one with NewDirStore.
@@ -68,10 +68,10 @@ type DirStore struct {
 // NewDirStore returns a store in dir, creating the directory if needed.
 func NewDirStore(dir string) (*DirStore, error) {
 	if dir == "" {
-		return nil, fmt.Errorf("automl: blob store: empty directory name")
+		return nil, fmt.Errorf("remote: blob store: empty directory name")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("automl: blob store: %w", err)
+		return nil, fmt.Errorf("remote: blob store: %w", err)
 	}
 	return &DirStore{dir: dir}, nil
 }
@@ -82,7 +82,7 @@ func (s *DirStore) Dir() string { return s.dir }
 func (s *DirStore) path(key string) string { return filepath.Join(s.dir, key[:2], key) }
 
 // Put writes data under key unless the store holds it already. It does not
-// check that key is data's hash (callers compute it once with BlobKey).
+// check that key is data's hash (callers compute it once with Key).
 func (s *DirStore) Put(ctx context.Context, key string, data []byte) error {
 	if err := checkKey(key); err != nil {
 		return err
@@ -95,22 +95,22 @@ func (s *DirStore) Put(ctx context.Context, key string, data []byte) error {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("automl: blob store: %w", err)
+		return fmt.Errorf("remote: blob store: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
 	if err != nil {
-		return fmt.Errorf("automl: blob store: %w", err)
+		return fmt.Errorf("remote: blob store: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("automl: blob store: %w", err)
+		return fmt.Errorf("remote: blob store: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("automl: blob store: %w", err)
+		return fmt.Errorf("remote: blob store: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), p); err != nil {
-		return fmt.Errorf("automl: blob store: %w", err)
+		return fmt.Errorf("remote: blob store: %w", err)
 	}
 	return nil
 }
@@ -125,10 +125,10 @@ func (s *DirStore) Get(ctx context.Context, key string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s", ErrBlobNotFound, key)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, key)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("automl: blob store: %w", err)
+		return nil, fmt.Errorf("remote: blob store: %w", err)
 	}
 	return b, nil
 }
@@ -141,7 +141,7 @@ func (s *DirStore) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("automl: blob store: %w", err)
+		return fmt.Errorf("remote: blob store: %w", err)
 	}
 	return nil
 }
@@ -152,7 +152,7 @@ func (s *DirStore) Delete(ctx context.Context, key string) error {
 // once per machine.
 type CachedStore struct {
 	// Remote is the shared store. It must not be nil.
-	Remote BlobStore
+	Remote Store
 	// Local is the machine's cache. It must not be nil.
 	Local *DirStore
 }
@@ -174,8 +174,8 @@ func (c CachedStore) Get(ctx context.Context, key string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if BlobKey(b) != key {
-		return nil, fmt.Errorf("automl: blob store: %s: content does not match its key", key)
+	if Key(b) != key {
+		return nil, fmt.Errorf("remote: blob store: %s: content does not match its key", key)
 	}
 	if err := c.Local.Put(ctx, key, b); err != nil {
 		return nil, err

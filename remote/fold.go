@@ -1,4 +1,4 @@
-package automl
+package remote
 
 import (
 	"crypto/rand"
@@ -10,9 +10,9 @@ import (
 	"github.com/automl-agent/automl/models"
 )
 
-// ErrFoldEncoding reports fold data or a fold result that cannot be
+// ErrEncoding reports fold data or a fold result that cannot be
 // decoded: truncated, corrupt or of another format version.
-var ErrFoldEncoding = errors.New("automl: bad fold encoding")
+var ErrEncoding = errors.New("remote: bad fold encoding")
 
 const (
 	foldMagic   = "AMLFOLD1"
@@ -22,13 +22,13 @@ const (
 // EncodeFold encodes a fold's training data (X, Y, W, NumClasses,
 // Categories and Bins; not Valid) and its held-out features into one
 // little-endian blob that DecodeFold reads back bit for bit, nil slices
-// staying nil. Its BlobKey is the fold's address in a BlobStore.
+// staying nil. Its Key is the fold's address in a Store.
 func EncodeFold(train *models.Data, testX [][]float64) ([]byte, error) {
 	if train == nil {
-		return nil, fmt.Errorf("%w: no training data", ErrFoldEncoding)
+		return nil, fmt.Errorf("%w: no training data", ErrEncoding)
 	}
 	if train.Valid != nil {
-		return nil, fmt.Errorf("%w: training data with a validation set", ErrFoldEncoding)
+		return nil, fmt.Errorf("%w: training data with a validation set", ErrEncoding)
 	}
 	size := 64 + 8*len(train.Y) + 8*len(train.W) + 8*len(train.Categories)
 	for _, c := range train.X {
@@ -68,11 +68,11 @@ func EncodeFold(train *models.Data, testX [][]float64) ([]byte, error) {
 }
 
 // DecodeFold decodes what EncodeFold encoded. Bad input gives an error
-// wrapping ErrFoldEncoding, never a panic.
+// wrapping ErrEncoding, never a panic.
 func DecodeFold(b []byte) (*models.Data, [][]float64, error) {
 	r := decoder{b: b}
 	if !r.magic(foldMagic) {
-		return nil, nil, fmt.Errorf("%w: not fold data", ErrFoldEncoding)
+		return nil, nil, fmt.Errorf("%w: not fold data", ErrEncoding)
 	}
 	d := &models.Data{}
 	d.NumClasses = r.int()
@@ -104,7 +104,7 @@ func DecodeFold(b []byte) (*models.Data, [][]float64, error) {
 		d.Bins = bins
 	}
 	if r.err == nil && len(r.b) != 0 {
-		r.err = fmt.Errorf("%w: %d trailing bytes", ErrFoldEncoding, len(r.b))
+		r.err = fmt.Errorf("%w: %d trailing bytes", ErrEncoding, len(r.b))
 	}
 	if r.err != nil {
 		return nil, nil, r.err
@@ -134,7 +134,7 @@ func encodeResult(pred []float64, model []byte) []byte {
 func decodeResult(b []byte) (pred []float64, model []byte, err error) {
 	r := decoder{b: b}
 	if !r.magic(resultMagic) || len(r.b) < resultNonce {
-		return nil, nil, fmt.Errorf("%w: not a fold result", ErrFoldEncoding)
+		return nil, nil, fmt.Errorf("%w: not a fold result", ErrEncoding)
 	}
 	r.b = r.b[resultNonce:]
 	pred = r.floats()
@@ -203,13 +203,13 @@ func (r *decoder) int() int {
 		return 0
 	}
 	if len(r.b) < 8 {
-		r.err = fmt.Errorf("%w: truncated", ErrFoldEncoding)
+		r.err = fmt.Errorf("%w: truncated", ErrEncoding)
 		return 0
 	}
 	v := int64(binary.LittleEndian.Uint64(r.b))
 	r.b = r.b[8:]
 	if v < -1 || v > math.MaxInt32*64 {
-		r.err = fmt.Errorf("%w: value %d out of range", ErrFoldEncoding, v)
+		r.err = fmt.Errorf("%w: value %d out of range", ErrEncoding, v)
 		return 0
 	}
 	return int(v)
@@ -220,7 +220,7 @@ func (r *decoder) int() int {
 func (r *decoder) count(elem int) int {
 	n := r.int()
 	if r.err == nil && n > len(r.b)/elem {
-		r.err = fmt.Errorf("%w: length %d past the end", ErrFoldEncoding, n)
+		r.err = fmt.Errorf("%w: length %d past the end", ErrEncoding, n)
 	}
 	if r.err != nil {
 		return -1
