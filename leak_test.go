@@ -63,7 +63,7 @@ func TestTargetEncodingDoesNotLeakIntoCV(t *testing.T) {
 	t.Logf("best cv log loss %.4f, held out %.4f", cv, held)
 	// Deterministic (MaxTrials, seed): with the encodings fitted on all
 	// training rows the best CV log loss was 0.5752 against 0.5780 held
-	// out; with each split's own (nested) encodings it is 0.5776 against
-	// 0.5784.
+	// out; with each split's own (nested) encodings it is 0.5773 against
+	// 0.5786.
 	assert.Greater(t, cv, held-0.002, "the CV log loss promises less than held-out rows give: a leak")
 }

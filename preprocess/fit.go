@@ -502,45 +502,14 @@ func (fc *fitCtx) fitTargetEncoding(c *column, bucket []int) {
 			sum[k][b*nte+t] += fc.tv[i*nte+t]
 		}
 	}
-	tf := &teFolds{enc: make([][]float64, numFolds), bucket: make([]int32, len(bucket))}
+	tf := &teFolds{enc: outOfFold(cnt, sum, ts.prior, nb, nte), bucket: make([]int32, len(bucket))}
 	for i, b := range bucket {
 		tf.bucket[i] = int32(b)
 	}
-	for k := range numFolds {
-		enc := make([]float64, nb*nte)
-		for b := range nb {
-			n := 0.0
-			for k2 := range numFolds {
-				if k2 != k {
-					n += cnt[k2][b]
-				}
-			}
-			for t := 0; t < nte; t++ {
-				s := 0.0
-				for k2 := range numFolds {
-					if k2 != k {
-						s += sum[k2][b*nte+t]
-					}
-				}
-				enc[b*nte+t] = (s + smoothing*ts.prior[k][t]) / (n + smoothing)
-			}
-		}
-		tf.enc[k] = enc
-	}
+	all := pooled(cnt, sum, fc.p.st.Prior, nb, nte)
 	c.TE = make([]fvec, nb)
 	for b := range nb {
-		c.TE[b] = make(fvec, nte)
-		n := 0.0
-		for k := range numFolds {
-			n += cnt[k][b]
-		}
-		for t := 0; t < nte; t++ {
-			s := 0.0
-			for k := range numFolds {
-				s += sum[k][b*nte+t]
-			}
-			c.TE[b][t] = (s + smoothing*fc.p.st.Prior[t]) / (n + smoothing)
-		}
+		c.TE[b] = fvec(all[b*nte : (b+1)*nte : (b+1)*nte])
 	}
 	ts.te[c] = tf
 	// Dense scaling of [freq, te...] over the used rows, out of fold.
@@ -557,4 +526,105 @@ func (fc *fitCtx) fitTargetEncoding(c *column, bucket []int) {
 	}
 	fc.fitRaw(c, raw)
 	c.Median = nil
+}
+
+// priors returns the mean target-encoding values of the counted rows,
+// from per-fold row counts foldN[k] and sums foldS[k][t]: over every fold
+// (fallback when no row was counted), and outside each fold, summing the
+// other folds rather than subtracting one, so that no row's target enters
+// its own fold's prior even through rounding (the overall mean when
+// nothing is outside).
+func priors(foldN []float64, foldS [][]float64, fallback []float64) (all []float64, out [][]float64) {
+	nte := len(fallback)
+	all = make([]float64, nte)
+	n := 0.0
+	for k := range foldN {
+		n += foldN[k]
+	}
+	for t := range nte {
+		s := 0.0
+		for k := range foldS {
+			s += foldS[k][t]
+		}
+		all[t] = fallback[t]
+		if n > 0 {
+			all[t] = s / n
+		}
+	}
+	out = make([][]float64, len(foldN))
+	for k := range foldN {
+		out[k] = make([]float64, nte)
+		s, m := make([]float64, nte), 0.0
+		for k2 := range foldN {
+			if k2 == k {
+				continue
+			}
+			m += foldN[k2]
+			for t := range nte {
+				s[t] += foldS[k2][t]
+			}
+		}
+		for t := range nte {
+			out[k][t] = all[t]
+			if m > 0 {
+				out[k][t] = s[t] / m
+			}
+		}
+	}
+	return all, out
+}
+
+// smoothed is the smoothed mean (sum + m·prior) / (count + m).
+func smoothed(sum, count, prior float64) float64 {
+	return (sum + smoothing*prior) / (count + smoothing)
+}
+
+// outOfFold returns, per fold k, the encoding of every bucket learned
+// outside fold k, enc[k][b*nte+t], from per-fold counts cnt[k][b], sums
+// sum[k][b*nte+t] and the priors outside each fold. It adds the other
+// folds' sums rather than subtracting fold k's from a total, so that a
+// row's own target cannot leak even through rounding.
+func outOfFold(cnt, sum, prior [][]float64, nb, nte int) [][]float64 {
+	enc := make([][]float64, len(cnt))
+	for k := range cnt {
+		enc[k] = make([]float64, nb*nte)
+		for b := range nb {
+			n := 0.0
+			for k2 := range cnt {
+				if k2 != k {
+					n += cnt[k2][b]
+				}
+			}
+			for t := range nte {
+				s := 0.0
+				for k2 := range cnt {
+					if k2 != k {
+						s += sum[k2][b*nte+t]
+					}
+				}
+				enc[k][b*nte+t] = smoothed(s, n, prior[k][t])
+			}
+		}
+	}
+	return enc
+}
+
+// pooled returns the encoding of every bucket learned on all folds,
+// [b*nte+t], with the given prior.
+func pooled(cnt, sum [][]float64, prior []float64, nb, nte int) []float64 {
+	enc := make([]float64, nb*nte)
+	for b := range nb {
+		n := 0.0
+		for k := range cnt {
+			n += cnt[k][b]
+		}
+		for t := range nte {
+			s := 0.0
+			for k := range cnt {
+				s += sum[k][b*nte+t]
+			}
+			enc[b*nte+t] = smoothed(s, n, prior[t])
+		}
+	}
+	return enc
 }

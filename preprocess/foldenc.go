@@ -96,37 +96,21 @@ func (p *Pipeline) FoldEncodings(v View, train, test []int) (*FoldFeatures, erro
 		}
 	}
 	nte := p.nte()
-	// Priors: over the training rows, and over those outside each
-	// encoding fold.
+	// Priors over the training rows, and over those outside each encoding
+	// fold.
 	foldN := make([]float64, numFolds)
-	foldS := make([]float64, numFolds*nte)
+	foldS := make([][]float64, numFolds)
+	for k := range foldS {
+		foldS[k] = make([]float64, nte)
+	}
 	for _, i := range train {
 		k := int(ts.fold[i])
 		foldN[k]++
 		for t := range nte {
-			foldS[k*nte+t] += p.targetValue(ts.y[i], t)
+			foldS[k][t] += p.targetValue(ts.y[i], t)
 		}
 	}
-	prior := make([]float64, nte)
-	innerPrior := make([]float64, numFolds*nte)
-	for t := range nte {
-		n, s := 0.0, 0.0
-		for k := range numFolds {
-			n += foldN[k]
-			s += foldS[k*nte+t]
-		}
-		prior[t] = p.st.Prior[t]
-		if n > 0 {
-			prior[t] = s / n
-		}
-		for k := range numFolds {
-			if m := n - foldN[k]; m > 0 {
-				innerPrior[k*nte+t] = (s - foldS[k*nte+t]) / m
-			} else {
-				innerPrior[k*nte+t] = prior[t]
-			}
-		}
-	}
+	prior, innerPrior := priors(foldN, foldS, p.st.Prior)
 	out := &FoldFeatures{}
 	for _, c := range p.st.Columns {
 		if !p.encodes(c, v) {
@@ -137,43 +121,22 @@ func (p *Pipeline) FoldEncodings(v View, train, test []int) (*FoldFeatures, erro
 			return nil, fmt.Errorf("%w: column %q has no training encodings", ErrNotTraining, c.Name)
 		}
 		L, nb := len(c.Levels), len(c.Levels)+2
-		cnt := make([]float64, numFolds*nb)
-		sum := make([]float64, numFolds*nb*nte)
+		cnt := make([][]float64, numFolds)
+		sum := make([][]float64, numFolds)
+		for k := range numFolds {
+			cnt[k] = make([]float64, nb)
+			sum[k] = make([]float64, nb*nte)
+		}
 		for _, i := range train {
 			b, k := int(tf.bucket[i]), int(ts.fold[i])
-			cnt[k*nb+b]++
+			cnt[k][b]++
 			for t := range nte {
-				sum[(k*nb+b)*nte+t] += p.targetValue(ts.y[i], t)
+				sum[k][b*nte+t] += p.targetValue(ts.y[i], t)
 			}
 		}
-		// enc[k*nb+b] for k < numFolds: the encoding of bucket b learned
-		// outside fold k; k = numFolds: learned on every training row.
-		enc := make([]float64, (numFolds+1)*nb*nte)
-		for b := range nb {
-			all := 0.0
-			for k := range numFolds {
-				all += cnt[k*nb+b]
-			}
-			for t := range nte {
-				s := 0.0
-				for k := range numFolds {
-					s += sum[(k*nb+b)*nte+t]
-				}
-				enc[(numFolds*nb+b)*nte+t] = (s + smoothing*prior[t]) / (all + smoothing)
-				for k := range numFolds {
-					// Sum the other folds rather than subtract this one,
-					// so a row's own target cannot leak through rounding.
-					n, o := 0.0, 0.0
-					for k2 := range numFolds {
-						if k2 != k {
-							n += cnt[k2*nb+b]
-							o += sum[(k2*nb+b)*nte+t]
-						}
-					}
-					enc[(k*nb+b)*nte+t] = (o + smoothing*innerPrior[k*nte+t]) / (n + smoothing)
-				}
-			}
-		}
+		// Training rows get the encoding learned outside their fold, test
+		// rows the one learned on every training row.
+		enc := append(outOfFold(cnt, sum, innerPrior, nb, nte), pooled(cnt, sum, prior, nb, nte))
 		fill := func(rows []int, fold func(i int) int) [][]float64 {
 			xs := make([][]float64, nte)
 			for t := range xs {
@@ -182,7 +145,7 @@ func (p *Pipeline) FoldEncodings(v View, train, test []int) (*FoldFeatures, erro
 			for j, i := range rows {
 				b := int(tf.bucket[i])
 				for t := range nte {
-					x := enc[(fold(i)*nb+b)*nte+t]
+					x := enc[fold(i)][b*nte+t]
 					switch {
 					case v == Native && b == L+1:
 						x = math.NaN()

@@ -184,35 +184,8 @@ func Fit(ctx context.Context, f *dataset.Frame, target string, y []float64, numC
 			foldS[k][t] += tv[i*nte+t]
 		}
 	}
-	p.st.Prior = make(fvec, nte)
-	p.train.prior = make([][]float64, numFolds)
-	for t := 0; t < nte; t++ {
-		s := 0.0
-		for k := range numFolds {
-			s += foldS[k][t]
-		}
-		p.st.Prior[t] = s / float64(len(used))
-	}
-	for k := range numFolds {
-		p.train.prior[k] = make([]float64, nte)
-		s, n := make([]float64, nte), 0.0
-		for k2 := range numFolds {
-			if k2 == k {
-				continue
-			}
-			n += foldN[k2]
-			for t := 0; t < nte; t++ {
-				s[t] += foldS[k2][t]
-			}
-		}
-		for t := 0; t < nte; t++ {
-			if n > 0 {
-				p.train.prior[k][t] = s[t] / n
-			} else {
-				p.train.prior[k][t] = p.st.Prior[t]
-			}
-		}
-	}
+	all, out := priors(foldN, foldS, make([]float64, nte))
+	p.st.Prior, p.train.prior = all, out
 
 	fc := &fitCtx{p: p, used: used, tv: tv, nte: nte}
 	for j, name := range f.Names() {
