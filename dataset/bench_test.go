@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -110,68 +111,58 @@ var benchTables = []struct {
 	{"mixed100k", 100_000, true},
 }
 
-// BenchmarkReadCSV reads synthetic tables with ReadCSV; MB/s is of CSV
-// text. Compare with BenchmarkReadCSVReference (the reader before the
-// chunked one) and BenchmarkEncodingCSV (the bar: one encoding/csv pass).
-func BenchmarkReadCSV(b *testing.B) {
+// benchTablesRead runs read over the text of every benchmark table; MB/s
+// is of CSV text.
+func benchTablesRead(b *testing.B, read func(b *testing.B, data []byte)) {
 	for _, tb := range benchTables {
 		data := synthCSV(tb.rows, tb.mixed)
 		b.Run(tb.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				f, err := ReadCSV(b.Context(), bytes.NewReader(data), CSVOptions{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				f.Release()
+				read(b, data)
 			}
 		})
 	}
 }
 
-// BenchmarkReadCSVReference reads the same tables with the reader ReadCSV
-// replaced (encoding/csv into strings, then inference).
-func BenchmarkReadCSVReference(b *testing.B) {
-	for _, tb := range benchTables {
-		data := synthCSV(tb.rows, tb.mixed)
-		b.Run(tb.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				f, err := readCSVReference(b.Context(), bytes.NewReader(data), CSVOptions{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				f.Release()
-			}
-		})
+// readFrame returns a benchTablesRead reader that reads a Frame with read
+// and releases it.
+func readFrame(read func(context.Context, io.Reader, CSVOptions) (*Frame, error)) func(*testing.B, []byte) {
+	return func(b *testing.B, data []byte) {
+		f, err := read(b.Context(), bytes.NewReader(data), CSVOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Release()
 	}
 }
+
+// BenchmarkReadCSV reads synthetic tables with ReadCSV. Compare with
+// BenchmarkReadCSVReference (the reader before the chunked one) and
+// BenchmarkEncodingCSV (the bar: one encoding/csv pass).
+func BenchmarkReadCSV(b *testing.B) { benchTablesRead(b, readFrame(ReadCSV)) }
+
+// BenchmarkReadCSVReference reads the same tables with the reader ReadCSV
+// replaced (encoding/csv into strings, then inference).
+func BenchmarkReadCSVReference(b *testing.B) { benchTablesRead(b, readFrame(readCSVReference)) }
 
 // BenchmarkEncodingCSV is the bar for BenchmarkReadCSV: a single-threaded
 // encoding/csv pass over the same bytes, records reused, nothing parsed.
 func BenchmarkEncodingCSV(b *testing.B) {
-	for _, tb := range benchTables {
-		data := synthCSV(tb.rows, tb.mixed)
-		b.Run(tb.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				cr := csv.NewReader(bytes.NewReader(data))
-				cr.ReuseRecord = true
-				for {
-					_, err := cr.Read()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
+	benchTablesRead(b, func(b *testing.B, data []byte) {
+		cr := csv.NewReader(bytes.NewReader(data))
+		cr.ReuseRecord = true
+		for {
+			_, err := cr.Read()
+			if err == io.EOF {
+				break
 			}
-		})
-	}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // benchParquet writes the numeric benchmark table (rows rows) as Parquet,
