@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"regexp"
@@ -75,40 +73,17 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		srv.Close()
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
 	fmt.Fprintf(stderr, "automl: serving http://%s/ (API docs at /docs), data in %s\n", ln.Addr(), *dataDir)
 	if *token == "" && !isLoopback(ln.Addr()) {
 		fmt.Fprintln(stderr, "automl: warning: no --token and not on loopback: anyone who can reach this address can use the API")
 	}
-
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
 	defer stop()
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		srv.Close()
-		return err
-	case <-ctx.Done():
+	err = srv.Serve(ctx, ln, logger)
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "automl: shut down")
 	}
-	fmt.Fprintln(stderr, "automl: shutting down")
-	// Close first: it interrupts the jobs, which ends their event streams,
-	// which Shutdown would otherwise wait for.
-	closeErr := srv.Close()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		hs.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return closeErr
+	return err
 }
 
 // listFlag collects repeated or comma-separated values.

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/automl-agent/automl/server"
 )
@@ -49,26 +46,6 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		srv.Close()
 		return err
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stderr, "automl-temporal: serving http://%s/, folds on %s\n", ln.Addr(), *executor)
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		srv.Close()
-		return err
-	case <-ctx.Done():
-	}
-	// Close first: it interrupts the jobs and ends their event streams,
-	// which Shutdown would otherwise wait for.
-	closeErr := srv.Close()
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		hs.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return closeErr
+	return srv.Serve(ctx, ln, logger)
 }
