@@ -274,9 +274,9 @@ func (r *run) tuners(trials []*trial) []tuner {
 //
 // A trial is skipped, before it starts, when its estimated time does not
 // fit the time left, when it would take more than a third of the whole
-// search while another model has already succeeded (such a trial cannot
-// pay for the trials it would displace: a quadratic k-NN on a big table),
-// or when its family would exceed its share of the time (Plan.Shares).
+// search while another model has already succeeded and its family does
+// not lead (such a trial cannot pay for the trials it would displace: a
+// quadratic k-NN on a big table), or when its family would exceed its share of the time (Plan.Shares).
 // The leaderboard keeps each trial's estimate beside its measured time.
 func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.concurrency, func(ctx context.Context, i int) error {
@@ -331,7 +331,7 @@ func (r *run) admit(t *trial, est time.Duration) error {
 		return fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), left.Seconds())
 	}
 	whole := r.searchEnd.Sub(r.searchStart)
-	if est > whole/3 && r.succeeded.Load() {
+	if est > whole/3 && r.succeeded.Load() && !r.leads(t.spec.Name) {
 		return fmt.Errorf("left out: estimated %.1fs, over a third of the %.0fs search", est.Seconds(), whole.Seconds())
 	}
 	if share, ok := r.planned.Shares[t.spec.Name]; ok {
@@ -342,6 +342,17 @@ func (r *run) admit(t *trial, est time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// leads reports whether the best trial so far is of model. A trial of the
+// leading family is worth a large share of the search: on a big table
+// that is the gradient boosting configuration the blend will lean on, and
+// leaving it out because a slow moment inflated its estimate cost more
+// than the cheap trials it displaces.
+func (r *run) leads(model string) bool {
+	r.bestMu.Lock()
+	defer r.bestMu.Unlock()
+	return r.bestTrial != nil && r.bestTrial.spec.Name == model
 }
 
 // familyTime adds est to the time the trials of model have taken or been
