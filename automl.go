@@ -242,9 +242,7 @@ func (r *run) fit(parent context.Context, input *dataset.Frame) (*Result, error)
 		ctx, cancel = context.WithDeadline(parent, r.deadline)
 		defer cancel()
 	}
-	if int64(input.NumRows())*int64(input.NumCols()) >= lazyCells {
-		defer tuneGC(r.o.MaxMemory)()
-	}
+	defer tuneGC(r.o.MaxMemory, int64(input.NumRows())*int64(input.NumCols()) >= lazyCells)()
 	if err := r.prepare(ctx, input); err != nil {
 		return nil, err
 	}

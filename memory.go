@@ -68,31 +68,39 @@ func (r *run) checkMemory() error {
 	return nil
 }
 
-// gcTuning lowers the garbage collector's headroom while Fits on big
-// tables run: the Go runtime lets the heap grow to twice the live data
-// before collecting (GOGC=100), and a big table's live data is hundreds of
-// megabytes of pointer-free slices that are cheap to scan. From the first
-// such Fit to the last it sets GOGC to 25 and the soft memory limit to
-// MaxMemory, unless the program set them (GOGC or GOMEMLIMIT in the
-// environment), and then restores what was there.
+// gcTuning holds the garbage collector's settings while Fits run. From
+// the first Fit to the last it sets the soft memory limit to the smallest
+// MaxMemory among them, so that the heap the kept models and the trials
+// in flight grow is collected before it passes the cap. Fits on big tables
+// also lower GOGC to 25 while they run: the runtime lets the heap grow to
+// twice the live data before collecting (GOGC=100), and a big table's
+// live data is hundreds of megabytes of pointer-free slices that are cheap
+// to scan. Nothing is changed when the program set GOGC or GOMEMLIMIT in
+// the environment; the last Fit to end restores what was there.
 var gcTuning struct {
 	sync.Mutex
 	users   int
+	lowered bool // GOGC set to 25 for a big table
 	percent int
 	limit   int64
 }
 
-// tuneGC applies gcTuning for one Fit and returns the function that
-// undoes it.
-func tuneGC(limit int64) func() {
+// tuneGC applies gcTuning for one Fit with MaxMemory limit (big: on a
+// big table) and returns the function that undoes it.
+func tuneGC(limit int64, big bool) func() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	gcTuning.Lock()
 	defer gcTuning.Unlock()
 	if gcTuning.users == 0 {
-		gcTuning.percent = debug.SetGCPercent(25)
 		gcTuning.limit = debug.SetMemoryLimit(limit)
+	} else if limit < debug.SetMemoryLimit(-1) {
+		debug.SetMemoryLimit(limit)
+	}
+	if big && !gcTuning.lowered {
+		gcTuning.percent = debug.SetGCPercent(25)
+		gcTuning.lowered = true
 	}
 	gcTuning.users++
 	return func() {
@@ -100,8 +108,11 @@ func tuneGC(limit int64) func() {
 		defer gcTuning.Unlock()
 		gcTuning.users--
 		if gcTuning.users == 0 {
-			debug.SetGCPercent(gcTuning.percent)
 			debug.SetMemoryLimit(gcTuning.limit)
+			if gcTuning.lowered {
+				debug.SetGCPercent(gcTuning.percent)
+				gcTuning.lowered = false
+			}
 		}
 	}
 }

@@ -129,12 +129,15 @@ type Options struct {
 	Drop []string `json:"drop,omitempty"`
 	// MaxMemory caps, in bytes, the memory the search may plan to hold
 	// (feature views, bins, the folds of the trials in flight). Fit fails
-	// with ErrInput before training when its estimate is over it. Zero
-	// means three quarters of the machine's memory. On big tables (2M
-	// feature cells and up) Fit also lowers the garbage collector's
-	// headroom for its duration (GOGC 25, soft limit MaxMemory) unless the
-	// program set GOGC or GOMEMLIMIT; the runtime's settings are restored
-	// when the last such Fit returns.
+	// with ErrInput before training when its estimate is over it. The
+	// fold models kept as blending candidates (models.Sizer) are held
+	// within half of MaxMemory less that estimate: past it the weaker
+	// candidates' models are freed and their leaderboard rows say so. Zero
+	// means three quarters of the machine's memory. While Fit runs the
+	// runtime's soft memory limit is MaxMemory (the smallest of concurrent
+	// Fits'), and on big tables (2M feature cells and up) GOGC is 25,
+	// unless the program set GOGC or GOMEMLIMIT; the runtime's settings are
+	// restored when the last Fit returns.
 	MaxMemory int64 `json:"max_memory,omitempty"`
 	// Planner decides what the search tries (models, configurations and
 	// their order, tuning, folds, repeats, final fit, ensemble, column

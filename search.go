@@ -45,6 +45,7 @@ type trial struct {
 	predPer1k  float64        // seconds per 1000 rows
 	estSec     float64        // estimated wall seconds when it was admitted
 	wallSec    float64        // measured wall seconds (folds, predictions, scoring)
+	bytes      int64          // memory of models and oof while kept (models.Sizer)
 }
 
 func (t *trial) ok() bool { return t.status == evaluate.StatusOK }
@@ -102,7 +103,13 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 			}
 		}
 		trials = append(trials, batch...)
-		r.dropWeak(trials)
+		for _, t := range r.dropWeak(trials) {
+			for i := range lb.Rows {
+				if lb.Rows[i].ID == t.id {
+					lb.Rows[i].Note += "; not blended: its models were dropped to keep the search within MaxMemory"
+				}
+			}
+		}
 		r.keepRefitTime(trials)
 	}
 
@@ -487,6 +494,12 @@ func (r *run) runTrial(ctx context.Context, t *trial, bar *trial) {
 	t.foldScores = scores
 	t.score, t.std = meanStd(scores)
 	t.oof, t.models = oof, fitted
+	t.bytes = int64(len(oof)) * 8
+	for _, m := range fitted {
+		if sz, ok := m.(models.Sizer); ok {
+			t.bytes += sz.SizeBytes()
+		}
+	}
 	t.fitSec = fitDur.Seconds()
 	// Per 1,000 rows, for the models the final predictor keeps of this
 	// trial: the first repeat's fold models when bagged, one when refit.
@@ -541,17 +554,16 @@ func (r *run) tieBreak(oof []float64) float64 {
 
 // dropWeak frees the out-of-fold predictions and fold models of every
 // successful trial that is not an ensemble candidate (the best keepTop,
-// at most perFamily of each model), to bound memory.
-func (r *run) dropWeak(trials []*trial) {
+// at most perFamily of each model), to bound memory. Candidates are kept
+// best first while their models fit in keepBudget; the ones that do not
+// are freed too and returned (the best trial is always kept): a few deep
+// forests on a 10,000-row table hold hundreds of megabytes.
+func (r *run) dropWeak(trials []*trial) (overBudget []*trial) {
 	var ok []*trial
 	for _, t := range trials {
 		if t.ok() && t.oof != nil {
 			ok = append(ok, t)
 		}
-	}
-	keepTop, perFamily := r.planned.Ensemble.Candidates, r.planned.Ensemble.PerFamily
-	if len(ok) <= keepTop {
-		return
 	}
 	slices.SortFunc(ok, func(a, b *trial) int {
 		if r.better(a, b) {
@@ -559,18 +571,44 @@ func (r *run) dropWeak(trials []*trial) {
 		}
 		return 1
 	})
+	keepTop, perFamily := r.planned.Ensemble.Candidates, r.planned.Ensemble.PerFamily
 	keep := map[*trial]bool{}
 	for _, t := range diverse(ok, keepTop, perFamily) {
 		keep[t] = true
 	}
-	if r.bestTrial != nil {
-		keep[r.bestTrial] = true
+	best := r.bestTrial
+	if best != nil {
+		keep[best] = true
+	}
+	budget := r.keepBudget()
+	var used int64
+	if best != nil && best.oof != nil {
+		used = best.bytes
 	}
 	for _, t := range ok {
-		if !keep[t] {
+		switch {
+		case t == best:
+		case keep[t] && used+t.bytes <= budget:
+			used += t.bytes
+		case keep[t]:
+			overBudget = append(overBudget, t)
+			t.oof, t.models = nil, nil
+		default:
 			t.oof, t.models = nil, nil
 		}
 	}
+	if len(overBudget) > 0 {
+		r.o.Logger.Info("models dropped to stay within MaxMemory", "trials", len(overBudget), "kept_bytes", used, "budget_bytes", budget)
+	}
+	return overBudget
+}
+
+// keepBudget is the memory the models kept for blending may hold: half
+// of Options.MaxMemory (the garbage collector lets the heap grow to about
+// twice the live data) less the estimate for the data and the trials in
+// flight (memoryNeed).
+func (r *run) keepBudget() int64 {
+	return max(0, r.o.MaxMemory/2-r.memoryNeed())
 }
 
 // row turns a trial into a leaderboard row.

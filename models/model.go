@@ -60,6 +60,15 @@ type Refitter interface {
 	RefitParams(p Params) Params
 }
 
+// Sizer is implemented by fitted models that can tell the memory they
+// hold. SizeBytes returns the bytes of the fitted state (trees, stored
+// training rows, coefficients), to within a few percent; 0 before Fit.
+// The orchestrator adds it up over the models it keeps for blending, to
+// hold them within its memory budget; a model without it counts as none.
+type Sizer interface {
+	SizeBytes() int64
+}
+
 // Data is a training set handed to Model.Fit. Models treat it as read-only
 // and copy what they keep.
 type Data struct {

@@ -49,7 +49,7 @@ const usage = `usage:
              [--drop COL,COL] [--include M,M] [--exclude M,M] [--final-fit bag|refit]
              [--max-predict-per-1k 50ms] [--stack-features] [--weight COL] [--task T]
              [--planner heuristic|llm|uniform] [--llm-provider P] [--llm-model M] [--show-plan]
-             [--top N] [--verbose]
+             [--max-memory 2GiB] [--top N] [--verbose]
   automl predict --model FILE --data FILE [--out preds.csv]
   automl serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--token T] [--cors-origin URL]
                [--max-upload 512MB] [--jobs 1] [--llm]
@@ -203,6 +203,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	llmProvider := fs.String("llm-provider", "", "openrouter, openai, anthropic, gemini, ollama, llamacpp, vllm or local (empty = from the environment)")
 	llmModel := fs.String("llm-model", "", "the LLM's model name (empty = the provider's default or AUTOML_LLM_MODEL)")
 	showPlan := fs.Bool("show-plan", false, "print the plan as JSON and exit without training")
+	maxMemory := fs.String("max-memory", "", "memory cap of the search, e.g. 2GiB or 512MB (empty = 3/4 of the machine's)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -211,6 +212,13 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *budget < 0 || (*budget == 0 && *maxTrials <= 0) {
 		return fmt.Errorf("%w: --budget must be positive (0 only with --max-trials, for no time limit)", errUsage)
+	}
+	var memCap int64
+	if *maxMemory != "" {
+		var err error
+		if memCap, err = parseSize(*maxMemory); err != nil {
+			return fmt.Errorf("%w: fit: --max-memory: %v", errUsage, err)
+		}
 	}
 	pl, err := choosePlanner(*plannerName, *llmProvider, *llmModel)
 	if err != nil {
@@ -235,7 +243,7 @@ func fitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		MaxTrials: *maxTrials, Folds: *folds, Repeats: *repeats, MaxTunedPerModel: *maxTuned,
 		Drop: split(*drop), Include: split(*include), Exclude: split(*exclude), Group: *group,
 		StackFeatures: *stackFeatures, FinalFit: automl.FinalFit(*finalFit), MaxPredictPer1k: *maxPredict,
-		Weight: *weight, Task: dataset.Task(*task), Planner: pl,
+		Weight: *weight, Task: dataset.Task(*task), Planner: pl, MaxMemory: memCap,
 		OnEvent: progress.event,
 	}
 	if *verbose {

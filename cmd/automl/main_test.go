@@ -106,6 +106,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown format", []string{"profile", "--data", "main.go"}, 1, "format"},
 		{"corrupt model", []string{"predict", "--model", junk, "--data", "../../testdata/mtcars.csv"}, 1, "model file"},
 		{"bad metric", []string{"fit", "--data", "../../testdata/mtcars.csv", "--target", "mpg", "--metric", "accuracy"}, 1, "accuracy"},
+		{"bad memory cap", []string{"fit", "--data", "../../testdata/mtcars.csv", "--target", "mpg", "--max-memory", "lots"}, 2, "--max-memory"},
+		{"memory cap under the data", []string{"fit", "--data", "../../testdata/mtcars.csv", "--target", "mpg", "--max-memory", "1KB", "--max-trials", "2"}, 1, "MaxMemory"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -151,6 +153,7 @@ func TestHelpListsFlags(t *testing.T) {
 	_, out, _ := runCLI(t, "fit", "--help")
 	assert.Contains(t, out, "-max-predict-per-1k")
 	assert.Contains(t, out, "-group")
+	assert.Contains(t, out, "-max-memory")
 }
 
 func TestFitBudgetCoversReadingAndSaving(t *testing.T) {

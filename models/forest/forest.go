@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/automl-agent/automl/models"
 
@@ -31,7 +32,19 @@ type Forest struct {
 var (
 	_ models.Model       = (*Forest)(nil)
 	_ models.Importancer = (*Forest)(nil)
+	_ models.Sizer       = (*Forest)(nil)
 )
+
+// SizeBytes implements models.Sizer: the trees' nodes, leaf values and
+// category sets, and the importances and out-of-bag predictions.
+func (f *Forest) SizeBytes() int64 {
+	n := int64(len(f.imp)+len(f.oob)) * 8
+	for i := range f.trees {
+		t := &f.trees[i]
+		n += int64(len(t.nodes))*int64(unsafe.Sizeof(node{})) + int64(len(t.values)+len(t.cats))*8
+	}
+	return n
+}
 
 // New returns an unfitted Forest with configuration c. A bad value is an
 // error wrapping models.ErrParam.

@@ -603,3 +603,19 @@ func TestSingleClassAndConstant(t *testing.T) {
 	assert.Equal(t, []float64{0, 1, 0}, out)
 	assert.Equal(t, []float64{0}, m.Importances())
 }
+
+// TestSizeBytes: nothing before Fit; after it, the nodes of every tree,
+// so twice the trees hold about twice the memory.
+func TestSizeBytes(t *testing.T) {
+	train := regData(1000, 4, 5)
+	size := func(trees int) int64 {
+		m, err := NewRandomForest(models.Params{"n_estimators": trees, "seed": 1})
+		require.NoError(t, err)
+		assert.Zero(t, m.SizeBytes())
+		require.NoError(t, m.Fit(t.Context(), train))
+		return m.SizeBytes()
+	}
+	s10, s20 := size(10), size(20)
+	assert.Greater(t, s10, int64(10*500*16), "ten trees of ~1,000 nodes")
+	assert.InDelta(t, 2, float64(s20)/float64(s10), 0.2)
+}

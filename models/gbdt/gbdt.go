@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/automl-agent/automl/internal/par"
 	"github.com/automl-agent/automl/models"
@@ -526,6 +527,22 @@ func (m *Model) Importances() []float64 {
 // the fold models.
 func (m *Model) RefitParams(p models.Params) models.Params {
 	return p.Merge(models.Params{"num_rounds": max(1, m.bestIter), "early_stopping_rounds": 0})
+}
+
+var _ models.Sizer = (*Model)(nil)
+
+// SizeBytes implements models.Sizer: the trees (nodes, leaf outputs,
+// category sets) and their prediction layout.
+func (m *Model) SizeBytes() int64 {
+	n := int64(len(m.base)+len(m.imp)) * 8
+	for i := range m.trees {
+		t := &m.trees[i]
+		n += int64(len(t.nodes))*int64(unsafe.Sizeof(node{})) + int64(len(t.leaves)+len(t.cats))*8
+	}
+	if f := m.forest; f != nil {
+		n += int64(len(f.nodes))*int64(unsafe.Sizeof(pnode{})) + int64(len(f.vals)+len(f.cats))*8 + int64(len(f.trees))*int64(unsafe.Sizeof(ptree{}))
+	}
+	return n
 }
 
 // NumTrees returns the number of trees kept (rounds × outputs).

@@ -437,3 +437,20 @@ func TestCategoricalRareCodesStable(t *testing.T) {
 	}
 	assert.Less(t, mse/vy, 0.01)
 }
+
+// TestSizeBytes: nothing before Fit; twice the rounds hold about twice
+// the memory; a model read back from its encoding holds as much.
+func TestSizeBytes(t *testing.T) {
+	d := synth(1000, 5, 0, true, 3)
+	var zero Model
+	assert.Zero(t, zero.SizeBytes())
+	m20 := fit(t, d, models.Params{"num_rounds": 20})
+	m40 := fit(t, d, models.Params{"num_rounds": 40})
+	assert.Greater(t, m20.SizeBytes(), int64(20*31*40), "20 trees of 31 leaves")
+	assert.InDelta(t, 2, float64(m40.SizeBytes())/float64(m20.SizeBytes()), 0.1)
+	b, err := m40.MarshalBinary()
+	require.NoError(t, err)
+	var back Model
+	require.NoError(t, back.UnmarshalBinary(b))
+	assert.InDelta(t, 1, float64(back.SizeBytes())/float64(m40.SizeBytes()), 0.05)
+}

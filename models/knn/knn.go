@@ -118,7 +118,16 @@ type KNN struct {
 	prior   []float64 // class proportions of the kept rows (weighted)
 }
 
-var _ models.Model = (*KNN)(nil)
+var (
+	_ models.Model = (*KNN)(nil)
+	_ models.Sizer = (*KNN)(nil)
+)
+
+// SizeBytes implements models.Sizer: the kept training rows, their norms,
+// targets, weights and the class prior.
+func (m *KNN) SizeBytes() int64 {
+	return int64(len(m.train)+len(m.norms)+len(m.y)+len(m.w)+len(m.prior)) * 8
+}
 
 func (m *KNN) config() (k, maxRows int, err error) {
 	k, maxRows = m.Neighbors, m.MaxTrainRows

@@ -258,3 +258,19 @@ func TestSmoothingNeverGivesZero(t *testing.T) {
 	_, err = knn.New(models.Params{"smoothing": -1})
 	assert.ErrorIs(t, err, models.ErrParam)
 }
+
+// TestSizeBytes: a fitted k-NN holds its kept rows (8 bytes a cell, plus
+// norms and targets), and no more than MaxTrainRows of them.
+func TestSizeBytes(t *testing.T) {
+	d := &models.Data{X: [][]float64{make([]float64, 500), make([]float64, 500)}, Y: make([]float64, 500)}
+	for i := range 500 {
+		d.X[0][i], d.X[1][i], d.Y[i] = float64(i), float64(i%7), float64(i%3)
+	}
+	m := &knn.KNN{}
+	assert.Zero(t, m.SizeBytes())
+	require.NoError(t, m.Fit(context.Background(), d))
+	assert.InDelta(t, 500*4*8, m.SizeBytes(), 500*8, "two features, norms and targets")
+	capped := &knn.KNN{MaxTrainRows: 100}
+	require.NoError(t, capped.Fit(context.Background(), d))
+	assert.InDelta(t, 100*4*8, capped.SizeBytes(), 100*8)
+}
