@@ -155,6 +155,7 @@ type run struct {
 	searchEnd time.Time // when trials must stop; zero when there is no time limit
 
 	cost        costModel   // estimated time per trial, calibrated as trials finish
+	mem         memModel    // predicted memory of a trial's models, from the family's earlier trials
 	concurrency int         // trials trained at once (Parallelism shared with the models' threads)
 	big         bool        // the native view is big (viewData.big): one trial at a time, folds cut per trial, time limits
 	searchStart time.Time   // when the search began

@@ -3,6 +3,7 @@ package automl
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -115,4 +116,39 @@ func tuneGC(limit int64, big bool) func() {
 			}
 		}
 	}
+}
+
+// memModel predicts the memory of a trial's models from the family's
+// earlier trials on the same table: bytes held per second of estimated
+// (uncalibrated) cost, which for trees follows the nodes they grow. It
+// keeps each family's smallest ratio, so a prediction errs low: it leaves
+// out only trials that even the family's most compact configuration so
+// far says cannot be kept.
+type memModel struct {
+	mu    sync.Mutex
+	ratio map[string]float64
+}
+
+// observe records that a trial of model with raw estimate est seconds
+// held bytes in models and out-of-fold predictions.
+func (m *memModel) observe(model string, est float64, bytes int64) {
+	if !(est > 0) || bytes <= 0 || math.IsInf(est, 0) {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ratio == nil {
+		m.ratio = map[string]float64{}
+	}
+	if r, ok := m.ratio[model]; !ok || float64(bytes)/est < r {
+		m.ratio[model] = float64(bytes) / est
+	}
+}
+
+// predict returns the bytes a trial of model with raw estimate est seconds
+// will hold, or 0 before the family's first trial.
+func (m *memModel) predict(model string, est float64) int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return int64(m.ratio[model] * est)
 }

@@ -291,6 +291,11 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 		raw := r.rawEstimate(t, 0)
 		est := r.estimate(t, raw)
 		t.estSec = est.Seconds()
+		if err := r.admitMemory(t, raw); err != nil {
+			t.status, t.err = evaluate.StatusSkipped, err
+			r.finished(t)
+			return nil
+		}
 		if err := r.admit(t, est); err != nil {
 			t.status, t.err = evaluate.StatusSkipped, err
 			r.finished(t)
@@ -307,6 +312,7 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 		switch t.status {
 		case evaluate.StatusOK:
 			r.cost.observe(t.spec.Name, raw, took-time.Duration(r.overhead(t)*float64(time.Second)))
+			r.mem.observe(t.spec.Name, raw, t.bytes)
 		case evaluate.StatusPruned:
 			r.cost.observe(t.spec.Name, r.rawEstimate(t, 1), took)
 		case evaluate.StatusTimeout:
@@ -360,6 +366,21 @@ func (r *run) leads(model string) bool {
 	r.bestMu.Lock()
 	defer r.bestMu.Unlock()
 	return r.bestTrial != nil && r.bestTrial.spec.Name == model
+}
+
+// admitMemory returns why trial t, with raw cost estimate raw, must not
+// start for memory (nil if it may): its models are predicted to hold more
+// than all the memory kept for blending (keepBudget), so they would be
+// freed as soon as they were fitted. The baseline always runs.
+func (r *run) admitMemory(t *trial, raw float64) error {
+	if t.phase == "baseline" {
+		return nil
+	}
+	need, budget := r.mem.predict(t.spec.Name, raw), r.keepBudget()
+	if need > budget {
+		return fmt.Errorf("left out: its models would hold about %d MB, over the %d MB MaxMemory leaves for the models kept for blending", need>>20, budget>>20)
+	}
+	return nil
 }
 
 // familyTime adds est to the time the trials of model have taken or been
