@@ -88,3 +88,17 @@ func TestSlowModelDeadline(t *testing.T) {
 	assert.Len(t, preds.Values, train.NumRows())
 	assertNoLeak(t, before)
 }
+
+// TestBudgetGoneBeforeTraining: a budget that ends before any model can
+// train (here, before profiling is over) is a clear error that says so and
+// wraps context.DeadlineExceeded, not ErrInput: the data was fine.
+func TestBudgetGoneBeforeTraining(t *testing.T) {
+	train := readCSV(t, synthCSV(200, "binary", 1))
+	defer train.Release()
+	res, err := automl.New(automl.Options{TimeBudget: time.Nanosecond, Seed: 1}).Fit(t.Context(), train, "target")
+	require.Error(t, err)
+	assert.Nil(t, res)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.NotErrorIs(t, err, automl.ErrInput)
+	assert.Contains(t, err.Error(), "time budget ran out while")
+}

@@ -2,10 +2,12 @@ package automl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
@@ -138,9 +140,19 @@ func (r *run) prepare(ctx context.Context, input *dataset.Frame) error {
 	}
 	r.specs = specs
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("automl: %w", err)
+		return r.outOfTime("profiling", err)
 	}
 	return r.preprocess(ctx, nil)
+}
+
+// outOfTime is the error of a Fit whose context ended (err) during phase,
+// before any model could train: it says how long had passed, and is not
+// ErrInput, since the data was fine.
+func (r *run) outOfTime(phase string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("automl: the time budget ran out while %s, %.1fs after Fit started, before any model trained (raise the budget or sample the rows): %w", phase, time.Since(r.start).Seconds(), err)
+	}
+	return fmt.Errorf("automl: stopped while %s: %w", phase, err)
 }
 
 // preprocess fits the preprocessing pipeline (with the plan's column
@@ -169,6 +181,9 @@ func (r *run) preprocess(ctx context.Context, cols *planner.Columns) error {
 	var err error
 	r.pipe, err = preprocess.Fit(ctx, r.frame, r.target, r.y, r.k, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			return r.outOfTime("preprocessing", ctx.Err())
+		}
 		return fmt.Errorf("%w: %w", ErrInput, err)
 	}
 	r.views = [2]*viewData{}
