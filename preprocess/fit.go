@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -219,13 +220,23 @@ func (fc *fitCtx) fitNumeric(c *column, a arrow.Array, forced bool) (*column, er
 	if len(finite) == 0 {
 		return drop(c, "all missing"), nil
 	}
-	slices.Sort(finite)
+	lo, hi, integers := finite[0], finite[0], true
+	for _, v := range finite {
+		lo, hi = min(lo, v), max(hi, v)
+		integers = integers && v == math.Trunc(v)
+	}
 	missing := len(finite) < len(fc.used)
-	if finite[0] == finite[len(finite)-1] && !missing {
+	if lo == hi && !missing {
 		return drop(c, "constant"), nil
 	}
-	if !forced && numericID(c.Name, finite) {
-		return drop(c, "identifier-like (unique integers)"), nil
+	// Only integer columns can look like identifiers, and only they need
+	// sorting; the median of the others is selected in linear time (a
+	// sort of 10 million values takes a second a column).
+	if !forced && integers && len(finite) >= minRowsForID {
+		slices.Sort(finite)
+		if numericID(c.Name, finite) {
+			return drop(c, "identifier-like (unique integers)"), nil
+		}
 	}
 	med, mean, scale := stats(finite, len(fc.used))
 	c.Median, c.Mean, c.Scale, c.Missing = fvec{med}, fvec{mean}, fvec{scale}, missing
@@ -255,20 +266,17 @@ func numericID(name string, sorted []float64) bool {
 	return nd == n && sorted[n-1]-sorted[0]+1 <= 1.5*float64(n)
 }
 
-// stats returns the median of the sorted finite values and the mean and
-// standard deviation (population) of the used rows after imputing the
-// median into the rows-len(sorted) missing ones. A zero or non-finite
-// deviation becomes 1.
-func stats(sorted []float64, rows int) (median, mean, scale float64) {
+// stats returns the median of the finite values (which it reorders) and
+// the mean and standard deviation (population) of the used rows after
+// imputing the median into the rows-len(finite) missing ones. A zero or
+// non-finite deviation becomes 1.
+func stats(finite []float64, rows int) (median, mean, scale float64) {
+	sorted := finite // in the order selection left them
 	n := len(sorted)
 	if n == 0 {
 		return 0, 0, 1
 	}
-	if n%2 == 1 {
-		median = sorted[n/2]
-	} else {
-		median = (sorted[n/2-1] + sorted[n/2]) / 2
-	}
+	median = medianOf(sorted)
 	miss := float64(rows - n)
 	s := miss * median
 	for _, v := range sorted {
@@ -294,6 +302,60 @@ func stats(sorted []float64, rows int) (median, mean, scale float64) {
 	return median, mean, scale
 }
 
+// medianOf returns the median of x (no NaN): its middle value, or the
+// mean of the two middle ones. It reorders x, selecting in linear expected
+// time rather than sorting.
+func medianOf(x []float64) float64 {
+	n := len(x)
+	hi := selectK(x, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	return (slices.Max(x[:n/2]) + hi) / 2
+}
+
+// selectK reorders x (no NaN) so that x[k] is its k-th smallest value
+// (from 0), with no greater value before it and no smaller one after, and
+// returns x[k]. Quickselect with a median-of-three pivot; a range that
+// does not shrink fast enough (adversarial order) is sorted instead.
+func selectK(x []float64, k int) float64 {
+	lo, hi := 0, len(x)-1
+	for budget := 2 * bits.Len(uint(len(x))); hi > lo; budget-- {
+		if budget == 0 || hi-lo < 16 {
+			slices.Sort(x[lo : hi+1])
+			break
+		}
+		mid := lo + (hi-lo)/2
+		a, b, c := x[lo], x[mid], x[hi]
+		pivot := max(min(a, b), min(max(a, b), c))
+		// Three-way partition: [lo, lt) < pivot, [lt, gt] == pivot,
+		// (gt, hi] > pivot.
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch v := x[i]; {
+			case v < pivot:
+				x[lt], x[i] = v, x[lt]
+				lt++
+				i++
+			case v > pivot:
+				x[gt], x[i] = v, x[gt]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return x[k]
+		}
+	}
+	return x[k]
+}
+
 // fitRaw learns the imputation and scaling of every raw output of c
 // (datetime parts, text counts) on the used rows.
 func (fc *fitCtx) fitRaw(c *column, raw [][]float64) {
@@ -308,7 +370,6 @@ func (fc *fitCtx) fitRaw(c *column, raw [][]float64) {
 				buf = append(buf, col[i])
 			}
 		}
-		slices.Sort(buf)
 		c.Median[j], c.Mean[j], c.Scale[j] = stats(buf, len(fc.used))
 	}
 }
