@@ -114,21 +114,39 @@ func classOf(dt arrow.DataType) typeClass {
 	return classString
 }
 
+// mapDistinctCap is the most distinct values a numeric column is coded
+// with a hash map; past it, summarize codes the column by sorting its
+// values instead (a map of millions of floats falls out of cache and made
+// Analyze superlinear). A variable so tests can force the sorted path.
+var mapDistinctCap = 1 << 14
+
 // summary is what one pass over a column learns: dense value codes and the
 // facts InferKind and Analyze need.
+//
+// A column has one code per distinct non-null value. Strings and numeric
+// columns with at most mapDistinctCap distinct values are coded by a map,
+// in order of first appearance, with per-row codes. Numeric columns with
+// more are coded by sorting (sorted is set): codes follow value order,
+// and per-row codes are made only when asked for (rowCodes). Nothing
+// depends on the numbering: top values order ties by first row, not code.
 type summary struct {
 	name     string
 	arr      arrow.Array
 	class    typeClass
 	n        int
 	missing  int
-	codes    []int32   // per row; -1 for null
+	codes    []int32   // per row; -1 for null; nil until rowCodes when sorted
 	counts   []int     // per code
 	first    []int     // per code, the first row holding it
 	floats   []float64 // per row for numeric classes (NaN null), else nil
 	avgLen   float64   // strings: mean byte length of non-null values
 	spaces   float64   // strings: share of non-null values with a space
 	rowStep1 bool      // ints: unique and stepping by +1 in row order
+	// sorted coding: the non-null rows ordered by value, each value's rows
+	// in row order, so code c holds the counts[c] rows after those of
+	// codes 0..c-1.
+	sorted bool
+	rows   []uint32
 }
 
 func (s *summary) distinct() int { return len(s.counts) }
@@ -140,36 +158,54 @@ func (s *summary) label(c int32) string {
 	return formatValue(s.arr, s.first[c])
 }
 
+// rowCodes returns the code of every row (-1 for null), making them from
+// the sorted rows the first time a sorted summary is asked.
+func (s *summary) rowCodes() []int32 {
+	if s.codes != nil || !s.sorted {
+		return s.codes
+	}
+	codes := make([]int32, s.n)
+	for i := range codes {
+		codes[i] = -1
+	}
+	p := 0
+	for c, k := range s.counts {
+		for _, r := range s.rows[p : p+k] {
+			codes[r] = int32(c)
+		}
+		p += k
+	}
+	s.codes = codes
+	return codes
+}
+
+// markMissing sets miss[i] for every row i whose value is null.
+func (s *summary) markMissing(miss []bool) {
+	if s.codes == nil && s.sorted {
+		for i, v := range s.floats {
+			if math.IsNaN(v) {
+				miss[i] = true
+			}
+		}
+		return
+	}
+	for i, c := range s.codes {
+		if c < 0 {
+			miss[i] = true
+		}
+	}
+}
+
 // summarize codes column a (borrowed).
 func summarize(name string, a arrow.Array) *summary {
 	n := a.Len()
-	s := &summary{name: name, arr: a, class: classOf(a.DataType()), n: n, codes: make([]int32, n)}
-	add := func(i int, c int32, fresh bool) {
-		s.codes[i] = c
-		if fresh {
-			s.counts = append(s.counts, 1)
-			s.first = append(s.first, i)
-		} else {
-			s.counts[c]++
-		}
-	}
+	s := &summary{name: name, arr: a, class: classOf(a.DataType()), n: n}
 	if s.class != classString {
 		fl, err := Floats(a)
 		if err == nil {
 			s.floats = fl
-			idx := make(map[float64]int32, min(n, 1024))
-			for i, v := range fl {
-				if math.IsNaN(v) {
-					s.codes[i] = -1
-					s.missing++
-					continue
-				}
-				c, ok := idx[v]
-				if !ok {
-					c = int32(len(s.counts))
-					idx[v] = c
-				}
-				add(i, c, !ok)
+			if !s.codeByMap(fl) {
+				s.codeBySort(fl)
 			}
 			if s.class == classInt && s.missing == 0 && n >= kindMinUnique {
 				s.rowStep1 = true
@@ -184,6 +220,7 @@ func summarize(name string, a arrow.Array) *summary {
 		}
 		s.class = classString // a type Floats does not know: profile its text
 	}
+	s.codes = make([]int32, n)
 	var vals []string
 	var valid []bool
 	if sa, ok := a.(*array.String); ok {
@@ -213,14 +250,146 @@ func summarize(name string, a arrow.Array) *summary {
 		if !ok {
 			c = int32(len(s.counts))
 			idx[v] = c
+			s.counts = append(s.counts, 0)
+			s.first = append(s.first, i)
 		}
-		add(i, c, !ok)
+		s.codes[i] = c
+		s.counts[c]++
 	}
 	if nn := s.nonNull(); nn > 0 {
 		s.avgLen = float64(totalLen) / float64(nn)
 		s.spaces = float64(withSpace) / float64(nn)
 	}
 	return s
+}
+
+// codeByMap codes numeric values fl (NaN null) with a map, in order of
+// first appearance. It gives up, leaving s as it found it, and reports
+// false once more than mapDistinctCap distinct values are seen.
+func (s *summary) codeByMap(fl []float64) bool {
+	codes := make([]int32, len(fl))
+	idx := make(map[float64]int32, min(len(fl), 1024))
+	missing := 0
+	for i, v := range fl {
+		if math.IsNaN(v) {
+			codes[i] = -1
+			missing++
+			continue
+		}
+		c, ok := idx[v]
+		if !ok {
+			if len(s.counts) == mapDistinctCap && len(fl) <= math.MaxUint32 {
+				s.counts, s.first = nil, nil
+				return false
+			}
+			c = int32(len(s.counts))
+			idx[v] = c
+			s.counts = append(s.counts, 0)
+			s.first = append(s.first, i)
+		}
+		codes[i] = c
+		s.counts[c]++
+	}
+	s.codes, s.missing = codes, missing
+	return true
+}
+
+// codeBySort codes numeric values fl (NaN null) by sorting them: values
+// equal as float64 (so -0 and +0) share a code, and each code's first
+// row is the first row holding it, exactly as the map coding has them.
+func (s *summary) codeBySort(fl []float64) {
+	keys := make([]uint64, 0, len(fl))
+	rows := make([]uint32, 0, len(fl))
+	for i, v := range fl {
+		if math.IsNaN(v) {
+			continue
+		}
+		keys = append(keys, floatKey(v))
+		rows = append(rows, uint32(i))
+	}
+	s.missing = len(fl) - len(keys)
+	keys, rows = radixSort(keys, rows)
+	d := 0
+	for p := range keys {
+		if p == 0 || keys[p] != keys[p-1] {
+			d++
+		}
+	}
+	s.counts, s.first = make([]int, 0, d), make([]int, 0, d)
+	for p := range keys {
+		if p == 0 || keys[p] != keys[p-1] {
+			s.counts = append(s.counts, 0)
+			s.first = append(s.first, int(rows[p])) // the sort is stable
+		}
+		s.counts[len(s.counts)-1]++
+	}
+	s.sorted, s.rows = true, rows
+}
+
+// floatKey maps a non-NaN float to a uint64 that sorts in the float's
+// order, with -0 and +0 the same key.
+func floatKey(v float64) uint64 {
+	if v == 0 {
+		return 1 << 63
+	}
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
+}
+
+// radixSort sorts keys ascending, stably, carrying rows along (rows may be
+// nil; else it has len(keys)). It returns the sorted slices, which are
+// either the arguments or new ones of the same length.
+func radixSort(keys []uint64, rows []uint32) ([]uint64, []uint32) {
+	const bits, passes = 11, 6 // 6 passes of 11 bits cover 64
+	const buckets = 1 << bits
+	n := len(keys)
+	if n < 2 {
+		return keys, rows
+	}
+	var hist [passes][buckets]int
+	for _, k := range keys {
+		for p := range passes {
+			hist[p][(k>>(p*bits))&(buckets-1)]++
+		}
+	}
+	var tk []uint64
+	var tr []uint32
+	for p := range passes {
+		h := &hist[p]
+		if h[(keys[0]>>(p*bits))&(buckets-1)] == n {
+			continue // every key has the same digit: nothing to move
+		}
+		if tk == nil {
+			tk = make([]uint64, n)
+			if rows != nil {
+				tr = make([]uint32, n)
+			}
+		}
+		off := 0
+		for b := range h {
+			h[b], off = off, off+h[b]
+		}
+		shift := uint(p * bits)
+		if rows == nil {
+			for _, k := range keys {
+				b := (k >> shift) & (buckets - 1)
+				tk[h[b]] = k
+				h[b]++
+			}
+		} else {
+			for i, k := range keys {
+				b := (k >> shift) & (buckets - 1)
+				tk[h[b]], tr[h[b]] = k, rows[i]
+				h[b]++
+			}
+		}
+		keys, tk = tk, keys
+		rows, tr = tr, rows
+	}
+	return keys, rows
 }
 
 // kind applies the InferKind rules to a summary.

@@ -246,17 +246,13 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 		}
 		k := s.kind()
 		pr.Columns[j] = columnProfile(s, k, maxTop)
-		dups.add(s.codes)
+		dups.add(s)
 		if j == ti {
 			continue
 		}
 		m.Features++
 		missingCells += s.missing
-		for i, c := range s.codes {
-			if c < 0 {
-				rowMissing[i] = true
-			}
-		}
+		s.markMissing(rowMissing)
 		switch k {
 		case KindNumeric, KindInteger:
 			m.NumericFeatures++
@@ -453,26 +449,8 @@ func columnProfile(s *summary, k Kind, maxTop int) ColumnProfile {
 		cp.LowCardinality = (k == KindNumeric || k == KindInteger) && cp.Distinct <= lowCardinality
 	}
 	if maxTop > 0 && cp.Distinct > 0 {
-		order := make([]int32, cp.Distinct)
-		for c := range order {
-			order[c] = int32(c)
-		}
-		// Partial work: only sort codes that can make the top.
-		slices.SortFunc(order, func(a, b int32) int {
-			if x := cmp.Compare(s.counts[b], s.counts[a]); x != 0 {
-				return x
-			}
-			return cmp.Compare(a, b)
-		})
+		cand := topCandidates(s.counts, s.first, maxTop)
 		// Ties are broken by value text among the candidates kept.
-		cut := min(maxTop, len(order))
-		for cut < len(order) && s.counts[order[cut]] == s.counts[order[maxTop-1]] {
-			cut++
-			if cut > maxTop+256 {
-				break
-			}
-		}
-		cand := order[:cut]
 		labels := make(map[int32]string, len(cand))
 		for _, c := range cand {
 			labels[c] = s.label(c)
@@ -485,6 +463,98 @@ func columnProfile(s *summary, k Kind, maxTop int) ColumnProfile {
 		}
 	}
 	return cp
+}
+
+// topExtra is how many codes beyond maxTop that tie with the last one
+// topCandidates keeps for the tie-break by value text.
+const topExtra = 257
+
+// topCandidates returns the codes that may make a column's top maxTop
+// values (maxTop > 0): in the order most frequent first, then earliest
+// first row, the first maxTop codes and those after them that tie in
+// count with the maxTop-th, up to maxTop+topExtra codes in all. The
+// codes come in that order, without sorting every code.
+func topCandidates(counts, first []int, maxTop int) []int32 {
+	d := len(counts)
+	less := func(a, b int32) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(first[a], first[b]))
+	}
+	if d <= maxTop || maxTop > 64 || d <= 4096 {
+		order := make([]int32, d)
+		for c := range order {
+			order[c] = int32(c)
+		}
+		slices.SortFunc(order, less)
+		cut := min(maxTop, d)
+		for cut < d && counts[order[cut]] == counts[order[maxTop-1]] && cut < maxTop+topExtra {
+			cut++
+		}
+		return order[:cut]
+	}
+	// The maxTop-th largest count, by a min-heap of the maxTop largest.
+	top := make([]int, 0, maxTop)
+	for _, k := range counts {
+		if len(top) < maxTop {
+			top = append(top, k)
+			for i := len(top) - 1; i > 0 && top[(i-1)/2] > top[i]; i = (i - 1) / 2 {
+				top[i], top[(i-1)/2] = top[(i-1)/2], top[i]
+			}
+		} else if k > top[0] {
+			top[0] = k
+			siftDown(top, func(a, b int) bool { return top[a] < top[b] })
+		}
+	}
+	last := top[0]
+	// Codes counted more than last all make it; of those counted last, the
+	// ones with the earliest first rows fill up to the cut, kept in a
+	// max-heap by first row.
+	var cand, ties []int32
+	nTies := 0
+	for c, k := range counts {
+		if k > last {
+			cand = append(cand, int32(c))
+		} else if k == last {
+			nTies++
+		}
+	}
+	keep := min(len(cand)+nTies, maxTop+topExtra) - len(cand)
+	for c, k := range counts {
+		if k != last {
+			continue
+		}
+		if len(ties) < keep {
+			ties = append(ties, int32(c))
+			for i := len(ties) - 1; i > 0 && first[ties[(i-1)/2]] < first[ties[i]]; i = (i - 1) / 2 {
+				ties[i], ties[(i-1)/2] = ties[(i-1)/2], ties[i]
+			}
+		} else if first[c] < first[ties[0]] {
+			ties[0] = int32(c)
+			siftDown(ties, func(a, b int) bool { return first[ties[a]] > first[ties[b]] })
+		}
+	}
+	cand = append(cand, ties...)
+	slices.SortFunc(cand, less)
+	return cand
+}
+
+// siftDown restores the heap order of h (h[i] above its children when
+// above(i, child)) after its root changed.
+func siftDown[T any](h []T, above func(a, b int) bool) {
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && above(c+1, c) {
+			c++
+		}
+		if !above(c, i) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
 }
 
 // moments sets Min, Max, Mean, Std and Skew over the finite values of x.
@@ -545,13 +615,14 @@ func leakage(s, ts *summary, task Task, classOf []int32) string {
 	if task.IsClassification() {
 		nc := len(classOf)
 		d := s.distinct()
-		if d*nc > 1<<22 {
+		if d*nc > 1<<22 || singletonsRuleOut(s, ts) {
 			return ""
 		}
 		tab := make([]int32, d*nc)
 		both := 0
-		for i, c := range s.codes {
-			t := ts.codes[i]
+		tcodes := ts.rowCodes()
+		for i, c := range s.rowCodes() {
+			t := tcodes[i]
 			if c < 0 || t < 0 {
 				continue
 			}
@@ -615,8 +686,29 @@ func leakage(s, ts *summary, task Task, classOf []int32) string {
 	return ""
 }
 
+// singletonsRuleOut reports whether the classification leakage rule
+// cannot fire for a sorted feature s: a value held by one row never counts
+// as right, and at most ts.missing of those rows lack a target, so with w
+// more singleton values than that the purity is at most 1-w/nonNull. Past
+// 2% it stays below leakPurity, and the per-row codes need not be made.
+func singletonsRuleOut(s, ts *summary) bool {
+	if !s.sorted {
+		return false
+	}
+	single := 0
+	for _, k := range s.counts {
+		if k == 1 {
+			single++
+		}
+	}
+	w := single - ts.missing
+	return w > 0 && 50*w > s.nonNull()
+}
+
 // rowHasher counts rows equal in every column to an earlier row, by a
-// 64-bit hash of the rows' value codes, fed one column at a time.
+// 64-bit hash of the rows' values, fed one column at a time: a column's
+// per-row codes, or for a sorted numeric column the float keys (equal
+// values, -0 and +0 too, share a key, as they share a code; null is 0).
 type rowHasher struct{ h []uint64 }
 
 func newRowHasher(n int) *rowHasher {
@@ -627,9 +719,22 @@ func newRowHasher(n int) *rowHasher {
 	return &rowHasher{h: h}
 }
 
-// add mixes one column's codes into the row hashes.
-func (r *rowHasher) add(codes []int32) {
-	for i, c := range codes {
+// add mixes one column's values into the row hashes.
+func (r *rowHasher) add(s *summary) {
+	if s.codes == nil && s.sorted {
+		for i, v := range s.floats {
+			var k uint64
+			if !math.IsNaN(v) {
+				k = floatKey(v) * 0x9e3779b97f4a7c15
+				k ^= k >> 32
+			}
+			x := (r.h[i] ^ k) * 1099511628211
+			x ^= x >> 29
+			r.h[i] = x * 0xbf58476d1ce4e5b9
+		}
+		return
+	}
+	for i, c := range s.codes {
 		x := r.h[i] ^ uint64(uint32(c+1))
 		x *= 1099511628211
 		x ^= x >> 29
@@ -637,19 +742,16 @@ func (r *rowHasher) add(codes []int32) {
 	}
 }
 
-// duplicates returns how many rows repeat an earlier row.
+// duplicates returns how many rows repeat an earlier row. It sorts the
+// hashes in place, so the hasher is spent.
 func (r *rowHasher) duplicates() int {
-	if len(r.h) == 0 {
-		return 0
-	}
-	seen := make(map[uint64]struct{}, len(r.h))
+	h, _ := radixSort(r.h, nil)
+	r.h = nil
 	dup := 0
-	for _, x := range r.h {
-		if _, ok := seen[x]; ok {
+	for i := 1; i < len(h); i++ {
+		if h[i] == h[i-1] {
 			dup++
-			continue
 		}
-		seen[x] = struct{}{}
 	}
 	return dup
 }
