@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -138,15 +139,17 @@ type summary struct {
 	codes    []int32   // per row; -1 for null; nil until rowCodes when sorted
 	counts   []int     // per code
 	first    []int     // per code, the first row holding it
-	floats   []float64 // per row for numeric classes (NaN null), else nil
+	floats   []float64 // per row for numeric classes (NaN null), else nil; read only
 	avgLen   float64   // strings: mean byte length of non-null values
 	spaces   float64   // strings: share of non-null values with a space
 	rowStep1 bool      // ints: unique and stepping by +1 in row order
-	// sorted coding: the non-null rows ordered by value, each value's rows
-	// in row order, so code c holds the counts[c] rows after those of
-	// codes 0..c-1.
+	// sorted coding (by buckets, see codeBySort): the non-null values'
+	// keys and rows, bucket by bucket, each bucket in row order.
+	sc     *scratch // the buffers the summary uses, or nil
 	sorted bool
-	rows   []uint32
+	keys   []uint64 // the float keys of the values, by bucket
+	rows   []uint32 // their rows
+	bounds []int    // bucket b holds keys[bounds[b]:bounds[b+1]]
 }
 
 func (s *summary) distinct() int { return len(s.counts) }
@@ -168,13 +171,7 @@ func (s *summary) rowCodes() []int32 {
 	for i := range codes {
 		codes[i] = -1
 	}
-	p := 0
-	for c, k := range s.counts {
-		for _, r := range s.rows[p : p+k] {
-			codes[r] = int32(c)
-		}
-		p += k
-	}
+	s.group(codes)
 	s.codes = codes
 	return codes
 }
@@ -196,12 +193,38 @@ func (s *summary) markMissing(miss []bool) {
 	}
 }
 
+// scratch holds the big per-column buffers of summarize for reuse by the
+// next column. A summary made with a scratch is valid until the next
+// summarize with the same scratch.
+type scratch struct {
+	codes         []int32
+	keys          []uint64
+	rows          []uint32
+	counts, first []int
+}
+
+// buffer returns (*b)[:n], reallocating *b when it is too small; with sc
+// nil it returns a new slice.
+func buffer[T any](sc *scratch, b *[]T, n int) []T {
+	if sc == nil {
+		return make([]T, n)
+	}
+	if cap(*b) < n {
+		*b = make([]T, n)
+	}
+	return (*b)[:n]
+}
+
 // summarize codes column a (borrowed).
-func summarize(name string, a arrow.Array) *summary {
+func summarize(name string, a arrow.Array) *summary { return summarizeWith(name, a, nil) }
+
+// summarizeWith codes column a (borrowed) with the buffers of sc (nil
+// for new ones).
+func summarizeWith(name string, a arrow.Array, sc *scratch) *summary {
 	n := a.Len()
-	s := &summary{name: name, arr: a, class: classOf(a.DataType()), n: n}
+	s := &summary{name: name, arr: a, class: classOf(a.DataType()), n: n, sc: sc}
 	if s.class != classString {
-		fl, err := Floats(a)
+		fl, err := floats(a)
 		if err == nil {
 			s.floats = fl
 			if !s.codeByMap(fl) {
@@ -263,11 +286,36 @@ func summarize(name string, a arrow.Array) *summary {
 	return s
 }
 
+// floats returns Floats(a), but a float64 column without nulls as its own
+// values (borrowed, not to be written) rather than a copy.
+func floats(a arrow.Array) ([]float64, error) {
+	c, ok := a.(*array.Float64)
+	if !ok {
+		return Floats(a)
+	}
+	vals := c.Float64Values()
+	if c.NullN() == 0 {
+		return vals, nil
+	}
+	out := slices.Clone(vals)
+	for i := range out {
+		if c.IsNull(i) {
+			out[i] = math.NaN()
+		}
+	}
+	return out, nil
+}
+
 // codeByMap codes numeric values fl (NaN null) with a map, in order of
 // first appearance. It gives up, leaving s as it found it, and reports
 // false once more than mapDistinctCap distinct values are seen.
 func (s *summary) codeByMap(fl []float64) bool {
-	codes := make([]int32, len(fl))
+	var codes []int32
+	if s.sc != nil {
+		codes = buffer(s.sc, &s.sc.codes, len(fl))
+	} else {
+		codes = make([]int32, len(fl))
+	}
 	idx := make(map[float64]int32, min(len(fl), 1024))
 	missing := 0
 	for i, v := range fl {
@@ -294,40 +342,125 @@ func (s *summary) codeByMap(fl []float64) bool {
 	return true
 }
 
-// codeBySort codes numeric values fl (NaN null) by sorting them: values
-// equal as float64 (so -0 and +0) share a code, and each code's first
-// row is the first row holding it, exactly as the map coding has them.
+// codeBySort codes numeric values fl (NaN null) without a map of every
+// value: it partitions the values by a hash of their bits into buckets
+// small enough for the cache, stably (each bucket holds its rows in row
+// order), then codes each bucket with a small open-addressing table.
+// Values equal as float64 (so -0 and +0) share a code, and each code's
+// first row is the first row holding it, as the map coding has them;
+// codes are numbered bucket by bucket.
 func (s *summary) codeBySort(fl []float64) {
-	keys := make([]uint64, 0, len(fl))
-	rows := make([]uint32, 0, len(fl))
+	n := len(fl)
+	bbits := uint(0)
+	for bbits < 8 && n>>bbits > 1<<13 { // at most 256 buckets: few enough write streams
+		bbits++
+	}
+	bounds := make([]int, 1<<bbits+1)
+	for _, v := range fl {
+		if !math.IsNaN(v) {
+			bounds[bucketOf(floatKey(v), bbits)+1]++
+		}
+	}
+	for b := 1; b < len(bounds); b++ {
+		bounds[b] += bounds[b-1]
+	}
+	m := bounds[len(bounds)-1]
+	s.missing = n - m
+	var keys []uint64
+	var rows []uint32
+	if sc := s.sc; sc != nil {
+		keys, rows = buffer(sc, &sc.keys, m), buffer(sc, &sc.rows, m)
+		s.counts, s.first = buffer(sc, &sc.counts, m)[:0], buffer(sc, &sc.first, m)[:0]
+	} else {
+		keys, rows = make([]uint64, m), make([]uint32, m)
+		s.counts, s.first = make([]int, 0, m), make([]int, 0, m)
+	}
+	pos := slices.Clone(bounds[:len(bounds)-1])
 	for i, v := range fl {
 		if math.IsNaN(v) {
 			continue
 		}
-		keys = append(keys, floatKey(v))
-		rows = append(rows, uint32(i))
+		k := floatKey(v)
+		b := bucketOf(k, bbits)
+		keys[pos[b]], rows[pos[b]] = k, uint32(i)
+		pos[b]++
 	}
-	s.missing = len(fl) - len(keys)
-	keys, rows = radixSort(keys, rows)
-	d := 0
-	for p := range keys {
-		if p == 0 || keys[p] != keys[p-1] {
-			d++
+	s.sorted, s.keys, s.rows, s.bounds = true, keys, rows, bounds
+	s.group(nil)
+}
+
+// group codes a sorted summary's buckets in order: it appends each new
+// value's count and first row to counts and first, or, when codes is not
+// nil, sets codes[row] instead (the same codes, made again).
+func (s *summary) group(codes []int32) {
+	var t groupTable
+	next := int32(0)
+	for b := 0; b+1 < len(s.bounds); b++ {
+		keys, rows := s.keys[s.bounds[b]:s.bounds[b+1]], s.rows[s.bounds[b]:s.bounds[b+1]]
+		t.reset(len(keys))
+		for j, k := range keys {
+			c, fresh := t.find(k, next)
+			switch {
+			case codes != nil:
+				codes[rows[j]] = c
+				if fresh {
+					next++
+				}
+			case fresh:
+				next++
+				s.counts = append(s.counts, 1)
+				s.first = append(s.first, int(rows[j]))
+			default:
+				s.counts[c]++
+			}
 		}
 	}
-	s.counts, s.first = make([]int, 0, d), make([]int, 0, d)
-	for p := range keys {
-		if p == 0 || keys[p] != keys[p-1] {
-			s.counts = append(s.counts, 0)
-			s.first = append(s.first, int(rows[p])) // the sort is stable
-		}
-		s.counts[len(s.counts)-1]++
+}
+
+// bucketOf returns the bucket, of 1<<bbits, of key k.
+func bucketOf(k uint64, bbits uint) uint64 {
+	if bbits == 0 {
+		return 0
 	}
-	s.sorted, s.rows = true, rows
+	return (k * 0x9e3779b97f4a7c15) >> (64 - bbits)
+}
+
+// groupTable maps keys (never 0) to codes by linear probing.
+type groupTable struct {
+	keys  []uint64
+	codes []int32
+	shift uint
+}
+
+// reset empties t for up to n keys.
+func (t *groupTable) reset(n int) {
+	size, shift := 16, uint(60)
+	for size < 2*n {
+		size, shift = 2*size, shift-1
+	}
+	if cap(t.keys) < size {
+		t.keys, t.codes = make([]uint64, size), make([]int32, size)
+	}
+	t.keys, t.codes, t.shift = t.keys[:size], t.codes[:size], shift
+	clear(t.keys)
+}
+
+// find returns the code of k, storing next for it if it is new (fresh).
+func (t *groupTable) find(k uint64, next int32) (code int32, fresh bool) {
+	mask := uint64(len(t.keys) - 1)
+	for i := (k * 0xff51afd7ed558ccd) >> t.shift; ; i = (i + 1) & mask {
+		switch t.keys[i] {
+		case k:
+			return t.codes[i], false
+		case 0:
+			t.keys[i], t.codes[i] = k, next
+			return next, true
+		}
+	}
 }
 
 // floatKey maps a non-NaN float to a uint64 that sorts in the float's
-// order, with -0 and +0 the same key.
+// order, with -0 and +0 the same key. No float maps to 0.
 func floatKey(v float64) uint64 {
 	if v == 0 {
 		return 1 << 63

@@ -239,10 +239,11 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 	missingCells := 0
 	rowMissing := make([]bool, n)
 	dups := newRowHasher(n)
+	sc := new(scratch) // the features' buffers; ts has its own
 	for j := range p {
 		s := ts
 		if j != ti {
-			s = summarize(names[j], f.Column(j))
+			s = summarizeWith(names[j], f.Column(j), sc)
 		}
 		k := s.kind()
 		pr.Columns[j] = columnProfile(s, k, maxTop)
