@@ -116,10 +116,15 @@ func classOf(dt arrow.DataType) typeClass {
 }
 
 // mapDistinctCap is the most distinct values a numeric column is coded
-// with a hash map; past it, summarize codes the column by sorting its
-// values instead (a map of millions of floats falls out of cache and made
-// Analyze superlinear). A variable so tests can force the sorted path.
+// with a Go map; past it, summarize codes the column by buckets instead
+// (codeByBuckets): a map of millions of floats falls out of the cache and
+// made Analyze superlinear. A variable so tests can force the buckets.
 var mapDistinctCap = 1 << 14
+
+// mapEarlyCap: a long column whose first 2*mapEarlyCap rows hold
+// mapEarlyCap distinct values is coded by buckets at once, not after
+// filling the map to mapDistinctCap.
+const mapEarlyCap = 1 << 10
 
 // summary is what one pass over a column learns: dense value codes and the
 // facts InferKind and Analyze need.
@@ -127,29 +132,30 @@ var mapDistinctCap = 1 << 14
 // A column has one code per distinct non-null value. Strings and numeric
 // columns with at most mapDistinctCap distinct values are coded by a map,
 // in order of first appearance, with per-row codes. Numeric columns with
-// more are coded by sorting (sorted is set): codes follow value order,
-// and per-row codes are made only when asked for (rowCodes). Nothing
-// depends on the numbering: top values order ties by first row, not code.
+// more are coded by buckets (bucketed is set; see codeByBuckets), in
+// another order, and their per-row codes are made only when asked for
+// (rowCodes). Nothing depends on the numbering: the top values order ties
+// by first row, not by code, and classes by value.
 type summary struct {
 	name     string
 	arr      arrow.Array
 	class    typeClass
 	n        int
 	missing  int
-	codes    []int32   // per row; -1 for null; nil until rowCodes when sorted
+	codes    []int32   // per row; -1 for null; nil until rowCodes when bucketed
 	counts   []int     // per code
 	first    []int     // per code, the first row holding it
 	floats   []float64 // per row for numeric classes (NaN null), else nil; read only
 	avgLen   float64   // strings: mean byte length of non-null values
 	spaces   float64   // strings: share of non-null values with a space
 	rowStep1 bool      // ints: unique and stepping by +1 in row order
-	// sorted coding (by buckets, see codeBySort): the non-null values'
-	// keys and rows, bucket by bucket, each bucket in row order.
-	sc     *scratch // the buffers the summary uses, or nil
-	sorted bool
-	keys   []uint64 // the float keys of the values, by bucket
-	rows   []uint32 // their rows
-	bounds []int    // bucket b holds keys[bounds[b]:bounds[b+1]]
+	sc       *scratch  // the buffers the summary uses, or nil
+	// Coding by buckets: the non-null values' keys (floatKey) and rows,
+	// bucket by bucket, each bucket in row order.
+	bucketed bool
+	keys     []uint64
+	rows     []uint32
+	bounds   []int // bucket b holds keys[bounds[b]:bounds[b+1]]
 }
 
 func (s *summary) distinct() int { return len(s.counts) }
@@ -162,9 +168,9 @@ func (s *summary) label(c int32) string {
 }
 
 // rowCodes returns the code of every row (-1 for null), making them from
-// the sorted rows the first time a sorted summary is asked.
+// the buckets the first time a bucketed summary is asked.
 func (s *summary) rowCodes() []int32 {
-	if s.codes != nil || !s.sorted {
+	if s.codes != nil || !s.bucketed {
 		return s.codes
 	}
 	codes := make([]int32, s.n)
@@ -178,7 +184,7 @@ func (s *summary) rowCodes() []int32 {
 
 // markMissing sets miss[i] for every row i whose value is null.
 func (s *summary) markMissing(miss []bool) {
-	if s.codes == nil && s.sorted {
+	if s.codes == nil && s.bucketed {
 		for i, v := range s.floats {
 			if math.IsNaN(v) {
 				miss[i] = true
@@ -228,7 +234,7 @@ func summarizeWith(name string, a arrow.Array, sc *scratch) *summary {
 		if err == nil {
 			s.floats = fl
 			if !s.codeByMap(fl) {
-				s.codeBySort(fl)
+				s.codeByBuckets(fl)
 			}
 			if s.class == classInt && s.missing == 0 && n >= kindMinUnique {
 				s.rowStep1 = true
@@ -326,7 +332,8 @@ func (s *summary) codeByMap(fl []float64) bool {
 		}
 		c, ok := idx[v]
 		if !ok {
-			if len(s.counts) == mapDistinctCap && len(fl) <= math.MaxUint32 {
+			d := len(s.counts)
+			if (d == mapDistinctCap || d == mapEarlyCap && i < 2*mapEarlyCap && len(fl) > mapDistinctCap) && len(fl) <= math.MaxUint32 {
 				s.counts, s.first = nil, nil
 				return false
 			}
@@ -342,19 +349,16 @@ func (s *summary) codeByMap(fl []float64) bool {
 	return true
 }
 
-// codeBySort codes numeric values fl (NaN null) without a map of every
+// codeByBuckets codes numeric values fl (NaN null) without a map of every
 // value: it partitions the values by a hash of their bits into buckets
 // small enough for the cache, stably (each bucket holds its rows in row
 // order), then codes each bucket with a small open-addressing table.
 // Values equal as float64 (so -0 and +0) share a code, and each code's
 // first row is the first row holding it, as the map coding has them;
 // codes are numbered bucket by bucket.
-func (s *summary) codeBySort(fl []float64) {
+func (s *summary) codeByBuckets(fl []float64) {
 	n := len(fl)
-	bbits := uint(0)
-	for bbits < 8 && n>>bbits > 1<<13 { // at most 256 buckets: few enough write streams
-		bbits++
-	}
+	bbits := bucketBits(n)
 	bounds := make([]int, 1<<bbits+1)
 	for _, v := range fl {
 		if !math.IsNaN(v) {
@@ -385,11 +389,11 @@ func (s *summary) codeBySort(fl []float64) {
 		keys[pos[b]], rows[pos[b]] = k, uint32(i)
 		pos[b]++
 	}
-	s.sorted, s.keys, s.rows, s.bounds = true, keys, rows, bounds
+	s.bucketed, s.keys, s.rows, s.bounds = true, keys, rows, bounds
 	s.group(nil)
 }
 
-// group codes a sorted summary's buckets in order: it appends each new
+// group codes a bucketed summary's buckets in order: it appends each new
 // value's count and first row to counts and first, or, when codes is not
 // nil, sets codes[row] instead (the same codes, made again).
 func (s *summary) group(codes []int32) {
@@ -415,6 +419,17 @@ func (s *summary) group(codes []int32) {
 			}
 		}
 	}
+}
+
+// bucketBits returns log2 of the number of buckets for n values: about
+// 8192 values a bucket, so that its table stays in the cache, and at most
+// 256 buckets, few enough write streams for the partition.
+func bucketBits(n int) uint {
+	b := uint(0)
+	for b < 8 && n>>b > 1<<13 {
+		b++
+	}
+	return b
 }
 
 // bucketOf returns the bucket, of 1<<bbits, of key k.
@@ -470,59 +485,6 @@ func floatKey(v float64) uint64 {
 		return ^b
 	}
 	return b | 1<<63
-}
-
-// radixSort sorts keys ascending, stably, carrying rows along (rows may be
-// nil; else it has len(keys)). It returns the sorted slices, which are
-// either the arguments or new ones of the same length.
-func radixSort(keys []uint64, rows []uint32) ([]uint64, []uint32) {
-	const bits, passes = 11, 6 // 6 passes of 11 bits cover 64
-	const buckets = 1 << bits
-	n := len(keys)
-	if n < 2 {
-		return keys, rows
-	}
-	var hist [passes][buckets]int
-	for _, k := range keys {
-		for p := range passes {
-			hist[p][(k>>(p*bits))&(buckets-1)]++
-		}
-	}
-	var tk []uint64
-	var tr []uint32
-	for p := range passes {
-		h := &hist[p]
-		if h[(keys[0]>>(p*bits))&(buckets-1)] == n {
-			continue // every key has the same digit: nothing to move
-		}
-		if tk == nil {
-			tk = make([]uint64, n)
-			if rows != nil {
-				tr = make([]uint32, n)
-			}
-		}
-		off := 0
-		for b := range h {
-			h[b], off = off, off+h[b]
-		}
-		shift := uint(p * bits)
-		if rows == nil {
-			for _, k := range keys {
-				b := (k >> shift) & (buckets - 1)
-				tk[h[b]] = k
-				h[b]++
-			}
-		} else {
-			for i, k := range keys {
-				b := (k >> shift) & (buckets - 1)
-				tk[h[b]], tr[h[b]] = k, rows[i]
-				h[b]++
-			}
-		}
-		keys, tk = tk, keys
-		rows, tr = tr, rows
-	}
-	return keys, rows
 }
 
 // kind applies the InferKind rules to a summary.

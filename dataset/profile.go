@@ -218,6 +218,8 @@ func (o AnalyzeOptions) Analyze(f *Frame, target string) (*Profile, error) {
 		}
 		if task.IsClassification() {
 			classOf = pr.setClasses(ts)
+		} else {
+			ts.keys, ts.rows, ts.bounds = nil, nil, nil // only classification leakage asks ts.rowCodes
 		}
 	}
 	pr.Task = task
@@ -563,7 +565,7 @@ func moments(cp *ColumnProfile, x []float64) {
 	n := 0
 	lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
 	for _, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if v-v != 0 { // NaN or infinite
 			continue
 		}
 		n++
@@ -576,7 +578,7 @@ func moments(cp *ColumnProfile, x []float64) {
 	mean := sum / float64(n)
 	var m2, m3 float64
 	for _, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if v-v != 0 { // NaN or infinite
 			continue
 		}
 		d := v - mean
@@ -657,7 +659,7 @@ func leakage(s, ts *summary, task Task, classOf []int32) string {
 	var n, sx, sy, sxx, syy, sxy float64
 	for i, x := range s.floats {
 		y := ts.floats[i]
-		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+		if x-x != 0 || y-y != 0 { // NaN or infinite
 			continue
 		}
 		n++
@@ -670,7 +672,7 @@ func leakage(s, ts *summary, task Task, classOf []int32) string {
 	mx, my := sx/n, sy/n
 	for i, x := range s.floats {
 		y := ts.floats[i]
-		if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+		if x-x != 0 || y-y != 0 { // NaN or infinite
 			continue
 		}
 		sxx += (x - mx) * (x - mx)
@@ -688,12 +690,12 @@ func leakage(s, ts *summary, task Task, classOf []int32) string {
 }
 
 // singletonsRuleOut reports whether the classification leakage rule
-// cannot fire for a sorted feature s: a value held by one row never counts
+// cannot fire for a bucketed feature s: a value held by one row never counts
 // as right, and at most ts.missing of those rows lack a target, so with w
 // more singleton values than that the purity is at most 1-w/nonNull. Past
 // 2% it stays below leakPurity, and the per-row codes need not be made.
 func singletonsRuleOut(s, ts *summary) bool {
-	if !s.sorted {
+	if !s.bucketed {
 		return false
 	}
 	single := 0
@@ -708,7 +710,7 @@ func singletonsRuleOut(s, ts *summary) bool {
 
 // rowHasher counts rows equal in every column to an earlier row, by a
 // 64-bit hash of the rows' values, fed one column at a time: a column's
-// per-row codes, or for a sorted numeric column the float keys (equal
+// per-row codes, or for a bucketed numeric column the float keys (equal
 // values, -0 and +0 too, share a key, as they share a code; null is 0).
 type rowHasher struct{ h []uint64 }
 
@@ -722,7 +724,7 @@ func newRowHasher(n int) *rowHasher {
 
 // add mixes one column's values into the row hashes.
 func (r *rowHasher) add(s *summary) {
-	if s.codes == nil && s.sorted {
+	if s.codes == nil && s.bucketed {
 		for i, v := range s.floats {
 			var k uint64
 			if !math.IsNaN(v) {
@@ -743,18 +745,42 @@ func (r *rowHasher) add(s *summary) {
 	}
 }
 
-// duplicates returns how many rows repeat an earlier row. It sorts the
-// hashes in place, so the hasher is spent.
+// duplicates returns how many rows repeat an earlier row: the rows less
+// the distinct hashes, counted by buckets as codeByBuckets codes values.
+// The hasher is spent.
 func (r *rowHasher) duplicates() int {
-	h, _ := radixSort(r.h, nil)
+	h, n := r.h, len(r.h)
 	r.h = nil
-	dup := 0
-	for i := 1; i < len(h); i++ {
-		if h[i] == h[i-1] {
-			dup++
+	bbits := bucketBits(n)
+	bounds := make([]int, 1<<bbits+1)
+	for _, x := range h {
+		bounds[bucketOf(x, bbits)+1]++
+	}
+	for b := 1; b < len(bounds); b++ {
+		bounds[b] += bounds[b-1]
+	}
+	part, pos := make([]uint64, n), slices.Clone(bounds[:len(bounds)-1])
+	for _, x := range h {
+		b := bucketOf(x, bbits)
+		part[pos[b]] = x
+		pos[b]++
+	}
+	var t groupTable
+	distinct, zero := 0, false
+	for b := 0; b+1 < len(bounds); b++ {
+		t.reset(bounds[b+1] - bounds[b])
+		for _, x := range part[bounds[b]:bounds[b+1]] {
+			if x == 0 { // the table's empty mark
+				zero = true
+			} else if _, fresh := t.find(x, 0); fresh {
+				distinct++
+			}
 		}
 	}
-	return dup
+	if zero {
+		distinct++
+	}
+	return n - distinct
 }
 
 // String renders the profile as a human-readable table. The layout is not
