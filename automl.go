@@ -162,6 +162,7 @@ type run struct {
 	succeeded   atomic.Bool // a trial other than the baseline succeeded
 	famMu       sync.Mutex
 	famTime     map[string]time.Duration // estimated time granted to each family's trials, for Plan.Shares
+	famOK       map[string]bool          // families with a successful trial
 
 	bestMu    sync.Mutex
 	bestTrial *trial

@@ -163,6 +163,9 @@ func (r *run) modelParams(t *trial, fold int) models.Params {
 			// get a limit: their leaderboard stays the same from run to
 			// run and at any Parallelism (TestSmallTableTimeBudgetRepeats).
 			add[t.spec.TimeLimit] = max(minTimeLimit, timeLimitMargin*t.estSec/float64(len(r.splits)))
+			if t.limitSec > 0 { // admitted capped to the time left
+				add[t.spec.TimeLimit] = t.limitSec / float64(len(r.splits))
+			}
 		}
 	}
 	if len(add) == 0 {

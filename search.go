@@ -44,6 +44,8 @@ type trial struct {
 	fitSec     float64        // total over folds
 	predPer1k  float64        // seconds per 1000 rows
 	estSec     float64        // estimated wall seconds when it was admitted
+	limitSec   float64        // > 0: admitted capped, the models' time limit for the whole trial
+	uncapped   float64        // the estimate before it was capped to the time left
 	wallSec    float64        // measured wall seconds (folds, predictions, scoring)
 	bytes      int64          // memory of models and oof while kept (models.Sizer)
 }
@@ -309,13 +311,15 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 		if _, ok := r.planned.Shares[t.spec.Name]; ok {
 			r.familyTime(t.spec.Name, took-est)
 		}
-		switch t.status {
-		case evaluate.StatusOK:
+		switch {
+		case t.limitSec > 0:
+			// Capped: its time says nothing about the model's cost.
+		case t.status == evaluate.StatusOK:
 			r.cost.observe(t.spec.Name, raw, took-time.Duration(r.overhead(t)*float64(time.Second)))
 			r.mem.observe(t.spec.Name, raw, t.bytes)
-		case evaluate.StatusPruned:
+		case t.status == evaluate.StatusPruned:
 			r.cost.observe(t.spec.Name, r.rawEstimate(t, 1), took)
-		case evaluate.StatusTimeout:
+		case t.status == evaluate.StatusTimeout:
 			// Cut at the deadline: it took at least this long, which is
 			// still the best evidence for the model's next estimate.
 			if took.Seconds() > raw*r.cost.factor(t.spec.Name) {
@@ -341,7 +345,10 @@ func (r *run) admit(t *trial, est time.Duration) error {
 	}
 	left := time.Until(r.searchEnd)
 	if time.Now().Add(est).After(r.searchEnd) {
-		return fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), left.Seconds())
+		if !r.capToFit(t, est, left) {
+			return fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), left.Seconds())
+		}
+		est = time.Duration(t.estSec * float64(time.Second))
 	}
 	whole := r.searchEnd.Sub(r.searchStart)
 	if est > whole/3 && r.succeeded.Load() && !r.leads(t.spec.Name) {
@@ -355,6 +362,38 @@ func (r *run) admit(t *trial, est time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// capToFit admits, on a big table, the first trial of a family whose
+// model can stop at a time limit (Spec.TimeLimit: gradient boosting keeps
+// the rounds it has) although its estimate est does not fit the time
+// left: it gets four fifths of the time left as its limit, if that is at
+// least a fifth of the estimate and minTimeLimit a fold. On a 10-million-
+// row table at 120 s every GBDT configuration is estimated over the whole
+// search, and a random forest was all the search could offer; a GBDT cut
+// to its first few hundred rounds beats it. It records the cap on t
+// (limitSec, uncapped, estSec) and reports whether it capped.
+func (r *run) capToFit(t *trial, est, left time.Duration) bool {
+	if t.spec.TimeLimit == "" || !r.big || r.familySucceeded(t.spec.Name) {
+		return false
+	}
+	if _, set := t.params[t.spec.TimeLimit]; set {
+		return false
+	}
+	limit := 0.8*left.Seconds() - r.overhead(t)
+	if limit < 0.2*est.Seconds() || limit < minTimeLimit*float64(len(r.splits)) {
+		return false
+	}
+	t.uncapped, t.limitSec = est.Seconds(), limit
+	t.estSec = limit + r.overhead(t)
+	return true
+}
+
+// familySucceeded reports whether a trial of model has succeeded.
+func (r *run) familySucceeded(model string) bool {
+	r.famMu.Lock()
+	defer r.famMu.Unlock()
+	return r.famOK[model]
 }
 
 // leads reports whether the best trial so far is of model. A trial of the
@@ -413,6 +452,12 @@ func (r *run) finished(t *trial) {
 	if t.spec.Name != baselineModel {
 		r.succeeded.Store(true)
 	}
+	r.famMu.Lock()
+	if r.famOK == nil {
+		r.famOK = map[string]bool{}
+	}
+	r.famOK[t.spec.Name] = true
+	r.famMu.Unlock()
 	r.bestMu.Lock()
 	isBest := r.bestTrial == nil || r.better(t, r.bestTrial)
 	if isBest {
@@ -644,6 +689,9 @@ func (r *run) row(t *trial) evaluate.Row {
 		WallSeconds:         t.wallSec,
 		PredictSecondsPer1k: t.predPer1k,
 		Note:                t.phase,
+	}
+	if t.uncapped > 0 {
+		row.Note += fmt.Sprintf("; capped at %.1fs to fit the time left (estimated %.1fs): its model stops there with the rounds it has", t.limitSec, t.uncapped)
 	}
 	if t.ok() {
 		row.Score, row.Std, row.FoldScores, row.TieLoss = t.score, t.std, t.foldScores, t.tie
