@@ -442,9 +442,13 @@ func bucketOf(k uint64, bbits uint) uint64 {
 
 // groupTable maps keys (never 0) to codes by linear probing.
 type groupTable struct {
-	keys  []uint64
-	codes []int32
+	slots []groupSlot
 	shift uint
+}
+
+type groupSlot struct {
+	key  uint64
+	code int32
 }
 
 // reset empties t for up to n keys.
@@ -453,22 +457,23 @@ func (t *groupTable) reset(n int) {
 	for size < 2*n {
 		size, shift = 2*size, shift-1
 	}
-	if cap(t.keys) < size {
-		t.keys, t.codes = make([]uint64, size), make([]int32, size)
+	if cap(t.slots) < size {
+		t.slots = make([]groupSlot, size)
 	}
-	t.keys, t.codes, t.shift = t.keys[:size], t.codes[:size], shift
-	clear(t.keys)
+	t.slots, t.shift = t.slots[:size], shift
+	clear(t.slots)
 }
 
 // find returns the code of k, storing next for it if it is new (fresh).
 func (t *groupTable) find(k uint64, next int32) (code int32, fresh bool) {
-	mask := uint64(len(t.keys) - 1)
+	mask := uint64(len(t.slots) - 1)
 	for i := (k * 0xff51afd7ed558ccd) >> t.shift; ; i = (i + 1) & mask {
-		switch t.keys[i] {
+		sl := &t.slots[i]
+		switch sl.key {
 		case k:
-			return t.codes[i], false
+			return sl.code, false
 		case 0:
-			t.keys[i], t.codes[i] = k, next
+			sl.key, sl.code = k, next
 			return next, true
 		}
 	}
