@@ -173,7 +173,12 @@ func (s *summary) rowCodes() []int32 {
 	if s.codes != nil || !s.bucketed {
 		return s.codes
 	}
-	codes := make([]int32, s.n)
+	var codes []int32
+	if s.sc != nil {
+		codes = buffer(s.sc, &s.sc.codes, s.n) // the map's, unused when bucketed
+	} else {
+		codes = make([]int32, s.n)
+	}
 	for i := range codes {
 		codes[i] = -1
 	}

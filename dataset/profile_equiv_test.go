@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -323,20 +324,66 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 				if target == "" {
 					o.Task = TaskAuto
 				}
-				want, wantErr := refAnalyze(o, f, target)
-				for _, cap := range []int{0, 3, 1 << 14} {
-					mapDistinctCap = cap
-					got, err := o.Analyze(f, target)
-					name := fmt.Sprintf("seed %d rows %d target %q opts %+v cap %d", seed, n, target, o, cap)
-					if wantErr != nil {
-						require.EqualError(t, err, wantErr.Error(), name)
-						continue
-					}
-					require.NoError(t, err, name)
-					require.Equal(t, want, got, name)
-				}
+				requireSameProfile(t, f, target, o, fmt.Sprintf("seed %d rows %d", seed, n))
+			}
+			if n > 2 { // arrays with an offset: a slice of the frame's record
+				rec := f.Record().NewSlice(1, int64(n-1))
+				g, err := NewFrame(rec)
+				rec.Release()
+				require.NoError(t, err)
+				requireSameProfile(t, g, targets[r.IntN(len(targets))], AnalyzeOptions{}, fmt.Sprintf("seed %d rows %d sliced", seed, n))
+				g.Release()
 			}
 			f.Release()
 		}
 	}
+}
+
+// requireSameProfile requires Analyze and refAnalyze to agree on f, with
+// the map coding of numeric columns capped at 0, 3 and the default.
+func requireSameProfile(t *testing.T, f *Frame, target string, o AnalyzeOptions, name string) {
+	t.Helper()
+	defer func(c int) { mapDistinctCap = c }(mapDistinctCap)
+	want, wantErr := refAnalyze(o, f, target)
+	for _, cap := range []int{0, 3, 1 << 14} {
+		mapDistinctCap = cap
+		got, err := o.Analyze(f, target)
+		name := fmt.Sprintf("%s target %q opts %+v cap %d", name, target, o, cap)
+		if wantErr != nil {
+			require.EqualError(t, err, wantErr.Error(), name)
+			continue
+		}
+		require.NoError(t, err, name)
+		require.Equal(t, want, got, name)
+	}
+}
+
+// FuzzAnalyzeMatchesReference compares Analyze with refAnalyze on the
+// frame a CSV text reads to, for every column as the target and none.
+func FuzzAnalyzeMatchesReference(f *testing.F) {
+	for _, s := range []string{
+		"x,y\n1,2.5\n3,NaN\n4,\n1,2.5\n",
+		"a,b,c\n-0,0,x\n0,-0,y\n0,0,x\n-0,1,y\n",
+		"id,v,y\n1,0.5,a\n2,0.25,b\n3,0.5,a\n4,0.125,b\n5,1e300,a\n",
+		"t,y\n2024-01-01,1\n2024-01-02,0\n2024-01-01,1\n,0\n",
+		"n,y\n9007199254740993,1\n9007199254740992,2\n9007199254740993,1\n",
+		"f,y\ninf,1\n-inf,0\n1e999,1\n2,0\n2,1\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fr, err := ReadCSV(t.Context(), strings.NewReader(s), CSVOptions{})
+		if err != nil {
+			return
+		}
+		defer fr.Release()
+		for _, target := range append(fr.Names(), "") {
+			for _, o := range []AnalyzeOptions{{}, {MaxTop: 1}, {Task: TaskMulticlass}} {
+				if target == "" {
+					o.Task = TaskAuto
+				}
+				requireSameProfile(t, fr, target, o, "csv")
+			}
+		}
+	})
 }
