@@ -305,7 +305,7 @@ func copyRows(mem memory.Allocator, a arrow.Array, src []int) arrow.Array {
 func TestAnalyzeMatchesReference(t *testing.T) {
 	sizes := []int{0, 1, 2, 5, 30, 200, 1500}
 	if !testing.Short() {
-		sizes = append(sizes, 9000) // past 4096 distinct: the heap top path
+		sizes = append(sizes, 9000, 20000) // past 4096 distinct: the heap top path; past mapDistinctCap rows: the early bail
 	}
 	defer func(c int) { mapDistinctCap = c }(mapDistinctCap)
 	seed := uint64(0)
