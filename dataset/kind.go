@@ -319,7 +319,9 @@ func floats(a arrow.Array) ([]float64, error) {
 
 // codeByMap codes numeric values fl (NaN null) with a map, in order of
 // first appearance. It gives up, leaving s as it found it, and reports
-// false once more than mapDistinctCap distinct values are seen.
+// false when a value past the first mapDistinctCap distinct ones turns
+// up, or, in a column longer than that, when the first 2*mapEarlyCap rows
+// hold more than mapEarlyCap distinct values.
 func (s *summary) codeByMap(fl []float64) bool {
 	var codes []int32
 	if s.sc != nil {
