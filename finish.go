@@ -14,8 +14,9 @@ import (
 )
 
 // finish builds the final predictor: the greedy ensemble of the best
-// trials when it beats the best single trial out of fold (or the stacker
-// when it beats both), with the binary decision threshold and the
+// trials (started from the trials that tie with the best, see tied) when
+// it beats the best single trial out of fold (or the stacker when it
+// beats both), with the binary decision threshold and the
 // probability temperature tuned out of fold. It adds the ensemble's and
 // the stacker's leaderboard rows and marks the selected one.
 func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*trial) (*Predictor, error) {
@@ -252,7 +253,7 @@ func (r *run) overPredictLimit(secondsPer1k float64) bool {
 func (r *run) greedyWithin(cand []*trial, oofs [][]float64, m evaluate.Metric, id int) ([]float64, []float64, []*trial, evaluate.Row, error) {
 	cand, oofs = slices.Clone(cand), slices.Clone(oofs)
 	for {
-		ens, err := ensemble.Greedy(oofs, r.oy, r.ow, r.k, m, 0)
+		ens, err := ensemble.GreedyFrom(oofs, r.oy, r.ow, r.k, m, 0, r.tied(oofs, m))
 		if err != nil {
 			return nil, nil, nil, evaluate.Row{}, err
 		}
@@ -269,6 +270,60 @@ func (r *run) greedyWithin(cand []*trial, oofs [][]float64, m evaluate.Metric, i
 		cand = slices.Delete(cand, drop, drop+1)
 		oofs = slices.Delete(oofs, drop, drop+1)
 	}
+}
+
+// tied returns the initial ensemble of greedy selection
+// (ensemble.GreedyFrom), as indices into oofs: the candidate with the
+// best mean fold score under m (the metric the blend is chosen on) twice,
+// then every candidate whose mean fold loss exceeds the best's by at most
+// one standard error of their paired fold-loss difference (over every
+// fold of every repeat). Those tie with the best as far as the folds can
+// tell; on a few dozen rows plain greedy selection picks among them by
+// in-sample differences of a row or two (the winner's curse) and loses
+// held out to keeping them all. The best counts twice so that a wide tie
+// does not dilute it. Measured over 20 splits of base R's 31-248-row
+// tables (bench/small): the held-out score improved on five of seven and
+// moved by under 0.03% on the other two. The standard error shrinks with
+// the rows, so on big tables only near-copies tie; when nothing ties with
+// the best (or fold scores fail) tied is nil: plain greedy selection.
+func (r *run) tied(oofs [][]float64, m evaluate.Metric) []int {
+	if len(oofs) < 2 || len(r.splits) < 2 {
+		return nil
+	}
+	loss := make([][]float64, len(oofs))
+	means := make([]float64, len(oofs))
+	best := 0
+	for i, p := range oofs {
+		scores, err := r.foldScoresBy(m, p)
+		if err != nil {
+			return nil
+		}
+		loss[i] = make([]float64, len(scores))
+		for f, s := range scores {
+			loss[i][f] = evaluate.Loss(m, s)
+		}
+		if means[i], _ = meanStd(loss[i]); means[i] < means[best] {
+			best = i
+		}
+	}
+	out := []int{best, best}
+	d := make([]float64, len(r.splits))
+	for i := range oofs {
+		if i == best {
+			continue
+		}
+		for f := range d {
+			d[f] = loss[i][f] - loss[best][f]
+		}
+		mean, sd := meanStd(d)
+		if mean <= sd/math.Sqrt(float64(len(d))) {
+			out = append(out, i)
+		}
+	}
+	if len(out) < 3 {
+		return nil
+	}
+	return out
 }
 
 // stackCount is how many of the best candidates the stacker combines: up
@@ -402,6 +457,11 @@ func (r *run) beats(a, b float64) bool { return evaluate.Better(r.metric, a, b) 
 // foldScores scores out-of-fold predictions fold by fold, the way trials
 // are scored, so that an ensemble's row compares with theirs.
 func (r *run) foldScores(oof []float64) ([]float64, error) {
+	return r.foldScoresBy(r.metric, oof)
+}
+
+// foldScoresBy is foldScores under metric m.
+func (r *run) foldScoresBy(m evaluate.Metric, oof []float64) ([]float64, error) {
 	width := max(r.k, 1)
 	out := make([]float64, len(r.splits))
 	for fi, s := range r.splits {
@@ -412,7 +472,7 @@ func (r *run) foldScores(oof []float64) ([]float64, error) {
 			}
 			copy(pred[j*width:(j+1)*width], oof[i*width:(i+1)*width])
 		}
-		sc, err := r.metric.Score(r.foldY[fi], pred, r.k, r.foldW[fi])
+		sc, err := m.Score(r.foldY[fi], pred, r.k, r.foldW[fi])
 		if err != nil {
 			return nil, err
 		}

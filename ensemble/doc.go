@@ -17,7 +17,10 @@
 // fractions of rounds in which each member was added. It optimizes any
 // evaluate.Metric directly on the blended predictions, is deterministic,
 // and is never worse out of fold than the best single member. Combine
-// applies the weights to new predictions.
+// applies the weights to new predictions. GreedyFrom starts the selection
+// from a given ensemble (sorted initialisation) that it never drops: a
+// caller that knows some members tie on its data keeps them all instead
+// of letting the selection pick among them by noise.
 //
 // # Stacking
 //

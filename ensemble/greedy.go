@@ -44,6 +44,19 @@ type Weighted struct {
 // be safe for concurrent use, as every evaluate.Metric is); the result is
 // the same at any GOMAXPROCS.
 func Greedy(oof [][]float64, y, w []float64, numClasses int, m evaluate.Metric, rounds int) (*Weighted, error) {
+	return GreedyFrom(oof, y, w, numClasses, m, rounds, nil)
+}
+
+// GreedyFrom is Greedy started from the ensemble that holds each member
+// listed in init once (a member listed twice counts twice): the "sorted
+// ensemble initialization" of Caruana et al. (2004), which they found to
+// keep selection from overfitting a small hillclimb set. rounds more rounds
+// follow (DefaultRounds when 0), and the cut back to the best round never
+// goes below the initial ensemble, so the result keeps every initial
+// member and may score worse out of fold than the best single member. An
+// index in init out of range is an error wrapping ErrInput; an empty init
+// is Greedy.
+func GreedyFrom(oof [][]float64, y, w []float64, numClasses int, m evaluate.Metric, rounds int, init []int) (*Weighted, error) {
 	if rounds < 0 {
 		return nil, fmt.Errorf("%w: rounds = %d", ErrInput, rounds)
 	}
@@ -64,9 +77,34 @@ func Greedy(oof [][]float64, y, w []float64, numClasses int, m evaluate.Metric, 
 	cand := make([]float64, len(oof)) // candidate scores of one round
 	errs := make([]error, len(oof))
 	// history[r] is the member added in round r; scores[r] the score after.
-	history := make([]int, 0, rounds)
-	scores := make([]float64, 0, rounds)
-	for r := range rounds {
+	history := make([]int, 0, rounds+len(init))
+	scores := make([]float64, 0, rounds+len(init))
+	for _, j := range init {
+		if j < 0 || j >= len(oof) {
+			return nil, fmt.Errorf("%w: initial member %d of %d", ErrInput, j, len(oof))
+		}
+		for i, v := range oof[j] {
+			sum[i] += v
+		}
+		history = append(history, j)
+	}
+	// floor is the first round the cut back may stop at: the initial
+	// ensemble's last member (its earlier rounds get its score too).
+	floor := max(0, len(init)-1)
+	if len(init) > 0 {
+		buf := cands[0]
+		for i := range buf {
+			buf[i] = sum[i] / float64(len(init))
+		}
+		s, err := safeScore(m, y, buf, numClasses, w)
+		if err != nil {
+			return nil, fmt.Errorf("ensemble: initial members: %w", err)
+		}
+		for range init {
+			scores = append(scores, s)
+		}
+	}
+	for r := len(init); r < len(init)+rounds; r++ {
 		inv := 1 / float64(r+1)
 		// Score every candidate; worker g takes members g, g+workers, ...
 		// Each score lands in its own slot, so the choice below does not
@@ -101,9 +139,9 @@ func Greedy(oof [][]float64, y, w []float64, numClasses int, m evaluate.Metric, 
 		history = append(history, bestJ)
 		scores = append(scores, cand[bestJ])
 	}
-	best := 0
-	for r, s := range scores {
-		if evaluate.Better(m, s, scores[best]) {
+	best := floor
+	for r := floor; r < len(scores); r++ {
+		if s := scores[r]; evaluate.Better(m, s, scores[best]) {
 			best = r
 		}
 	}
