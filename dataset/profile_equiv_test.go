@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -386,4 +387,25 @@ func FuzzAnalyzeMatchesReference(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAnalyzeMatchesReferenceFile compares Analyze with refAnalyze on the
+// table in the file named by $AUTOML_ANALYZE_REF_FILE (skipped when
+// unset), with $AUTOML_ANALYZE_REF_TARGET as the target (none if unset):
+// a check on a big real table, e.g. the scale benchmark's 1M-row CSV.
+func TestAnalyzeMatchesReferenceFile(t *testing.T) {
+	path := os.Getenv("AUTOML_ANALYZE_REF_FILE")
+	if path == "" {
+		t.Skip("AUTOML_ANALYZE_REF_FILE not set")
+	}
+	f, err := ReadFile(t.Context(), path)
+	require.NoError(t, err)
+	defer f.Release()
+	target := os.Getenv("AUTOML_ANALYZE_REF_TARGET")
+	want, err := refAnalyze(AnalyzeOptions{}, f, target)
+	require.NoError(t, err)
+	got, err := Analyze(f, target)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	t.Logf("%d rows: %d duplicate rows, %d warnings", got.Rows, got.Meta.DuplicateRows, len(got.Warnings))
 }
