@@ -99,6 +99,13 @@ func (r *run) reserve() time.Duration {
 	return min(max(time.Duration(float64(r.o.TimeBudget)*share), 200*time.Millisecond), hi)
 }
 
+// finalReserve is the time the final phase needs when the leader is not
+// refit (the ensemble, importance, the predictor): the bagging reserve's
+// share of the budget, between 1 and 30 seconds.
+func (r *run) finalReserve() time.Duration {
+	return min(max(time.Duration(float64(r.o.TimeBudget)*planner.DefaultReserveBag), time.Second), 30*time.Second)
+}
+
 // planTrials turns the plan's portfolio round into trials, after the
 // baseline (trial 0).
 func (r *run) planTrials() ([]*trial, error) {

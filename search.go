@@ -97,7 +97,7 @@ func (r *run) search(ctx context.Context, lb *evaluate.Leaderboard) []*trial {
 			bctx, cancel = context.WithDeadline(sctx, r.searchEnd)
 			defer cancel()
 		}
-		r.runBatch(bctx, batch, r.leader(trials))
+		r.runBatch(bctx, ctx, batch, r.leader(trials))
 		for _, t := range batch {
 			if t.status != evaluate.StatusSkipped || t.phase != "tuned" {
 				// Tuned proposals that never started are not worth a row.
@@ -287,7 +287,7 @@ func (r *run) tuners(trials []*trial) []tuner {
 // not lead (such a trial cannot pay for the trials it would displace: a
 // quadratic k-NN on a big table), or when its family would exceed its share of the time (Plan.Shares).
 // The leaderboard keeps each trial's estimate beside its measured time.
-func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
+func (r *run) runBatch(ctx, outer context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.concurrency, func(ctx context.Context, i int) error {
 		t := batch[i]
 		raw := r.rawEstimate(t, 0)
@@ -305,6 +305,14 @@ func (r *run) runBatch(ctx context.Context, batch []*trial, bar *trial) {
 		}
 		r.emit(Event{Kind: EventTrialStarted, Trial: t.id, Model: t.spec.Name, Params: t.params, Phase: t.phase})
 		start := time.Now()
+		if t.limitSec > 0 {
+			// Capped to the time before the final phase, which may be
+			// past the search's end: it runs under Fit's own context,
+			// with its limit and a margin for scoring.
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(outer, time.Duration((1.25*t.limitSec+2)*float64(time.Second)))
+			defer cancel()
+		}
 		r.runTrial(ctx, t, bar)
 		took := time.Since(start)
 		t.wallSec = took.Seconds()
@@ -345,7 +353,7 @@ func (r *run) admit(t *trial, est time.Duration) error {
 	}
 	left := time.Until(r.searchEnd)
 	if time.Now().Add(est).After(r.searchEnd) {
-		if !r.capToFit(t, est, left) {
+		if !r.capToFit(t, est) {
 			return fmt.Errorf("estimated %.1fs does not fit the %.1fs left", est.Seconds(), left.Seconds())
 		}
 		est = time.Duration(t.estSec * float64(time.Second))
@@ -366,17 +374,22 @@ func (r *run) admit(t *trial, est time.Duration) error {
 
 // capToFit admits, on a big table, the first trial of a family whose
 // model can stop at a time limit (Spec.TimeLimit: gradient boosting keeps
-// the rounds it has) although its estimate est does not fit the time
-// left: it gets four fifths of the time left as its limit, if that is at
-// least a fifth of the estimate and minTimeLimit a fold. On a 10-million-
+// the rounds it has) although its estimate est does not fit the search's
+// time left: it gets four fifths of the time left before the final phase
+// (finalReserve) as its limit, if that is at least a fifth of the estimate
+// and minTimeLimit a fold; the search ends with it. On a 10-million-
 // row table at 120 s every GBDT configuration is estimated over the whole
 // search, and a random forest was all the search could offer; a GBDT cut
 // to its first few hundred rounds beats it. It records the cap on t
 // (limitSec, uncapped, estSec) and reports whether it capped.
-func (r *run) capToFit(t *trial, est, left time.Duration) bool {
-	if t.spec.TimeLimit == "" || !r.big || r.familySucceeded(t.spec.Name) {
+func (r *run) capToFit(t *trial, est time.Duration) bool {
+	if t.spec.TimeLimit == "" || !r.big || r.familySucceeded(t.spec.Name) || r.deadline.IsZero() {
 		return false
 	}
+	// The time to the final phase, not to the search's end: the reserve
+	// kept for refitting the leader on all rows is no use to a model that
+	// took all this time on part of them.
+	left := time.Until(r.deadline.Add(-r.finalReserve()))
 	if _, set := t.params[t.spec.TimeLimit]; set {
 		return false
 	}
