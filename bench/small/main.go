@@ -49,6 +49,7 @@ func main() {
 	verbose := flag.Bool("v", false, "print the search's predictor and leaderboard")
 	csvs := flag.String("csv", "", "extra tables FILE:TARGET:METRIC[:CLASSES], comma-separated")
 	repeats := flag.Int("repeats", 0, "cross-validation repeats of the search (0: the planner's)")
+	folds := flag.Int("folds", 0, "cross-validation folds of the search (0: the planner's)")
 	flag.Parse()
 	tables := []table{
 		{"bin30", "target", "roc_auc", 2, bin30},
@@ -117,7 +118,7 @@ func main() {
 			} {
 				o.Seed, o.Metric, o.DisableImportance = uint64(s)+1, tb.metric, true
 				if i == 0 {
-					o.Repeats = *repeats
+					o.Repeats, o.Folds = *repeats, *folds
 					o.TimeBudget = *budget
 					if *budget == 0 {
 						o.MaxTrials = 200
