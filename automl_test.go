@@ -3,11 +3,7 @@ package automl_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"math/rand/v2"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,56 +13,17 @@ import (
 	"github.com/automl-agent/automl"
 	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/internal/testtable"
 	"github.com/automl-agent/automl/models"
 )
 
-// synthCSV writes n rows of a synthetic table: numeric x1..x3 (x3 with
-// missing values), a categorical "color", and a target. kind is "binary",
-// "multiclass" or "regression".
-func synthCSV(n int, kind string, seed uint64) string {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	var b strings.Builder
-	b.WriteString("x1,x2,x3,color,target\n")
-	colors := []string{"red", "green", "blue", "grey"}
-	for range n {
-		x1, x2, x3 := rng.NormFloat64(), rng.NormFloat64(), rng.Float64()*4
-		c := rng.IntN(len(colors))
-		signal := 1.5*x1 - x2 + []float64{1, -1, 0.5, 0}[c] + 0.3*x3
-		x3s := fmt.Sprintf("%.4f", x3)
-		if rng.IntN(10) == 0 {
-			x3s = ""
-		}
-		var t string
-		switch kind {
-		case "binary":
-			if signal+0.5*rng.NormFloat64() > 0.3 {
-				t = "yes"
-			} else {
-				t = "no"
-			}
-		case "multiclass":
-			switch v := signal + 0.5*rng.NormFloat64(); {
-			case v < -0.5:
-				t = "low"
-			case v < 1.2:
-				t = "mid"
-			default:
-				t = "high"
-			}
-		default:
-			t = fmt.Sprintf("%.4f", 3*signal+x1*x2+0.3*rng.NormFloat64())
-		}
-		fmt.Fprintf(&b, "%.4f,%.4f,%s,%s,%s\n", x1, x2, x3s, colors[c], t)
-	}
-	return b.String()
-}
-
-func readCSV(t testing.TB, text string) *dataset.Frame {
-	t.Helper()
-	f, err := dataset.ReadCSV(context.Background(), strings.NewReader(text), dataset.CSVOptions{})
-	require.NoError(t, err)
-	return f
-}
+// The synthetic table and helpers shared with the server and temporal
+// tests (internal/testtable).
+var (
+	synthCSV        = testtable.CSV
+	readCSV         = testtable.Read
+	leaderboardJSON = testtable.LeaderboardJSON
+)
 
 func TestFitPredictSaveLoad(t *testing.T) {
 	for _, kind := range []string{"binary", "multiclass", "regression"} {
@@ -125,15 +82,6 @@ func TestFitPredictSaveLoad(t *testing.T) {
 			}
 		})
 	}
-}
-
-// leaderboardJSON returns the leaderboard's JSON with the wall-clock
-// fields zeroed: they measure time, the rest must not vary.
-func leaderboardJSON(t *testing.T, lb *evaluate.Leaderboard) string {
-	t.Helper()
-	b, err := json.Marshal(lb.WithoutTimings())
-	require.NoError(t, err)
-	return string(b)
 }
 
 func TestDeterministicAcrossParallelism(t *testing.T) {

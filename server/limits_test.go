@@ -19,32 +19,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/automl-agent/automl/internal/testtable"
 	"github.com/automl-agent/automl/planner"
 )
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestTimeoutsAndBusy: with every prediction slot taken, a predict
 // request waits until its timeout and answers busy; event streams have
 // no timeout; requests are logged without their query strings.
 func TestTimeoutsAndBusy(t *testing.T) {
-	var logs syncBuffer
+	var logs testtable.SyncBuffer
 	old := keepAlive
 	keepAlive = 100 * time.Millisecond
 	t.Cleanup(func() { keepAlive = old })

@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/internal/testtable"
 	"github.com/automl-agent/automl/models"
 	"github.com/automl-agent/automl/remote"
 )
@@ -44,7 +45,7 @@ type cluster struct {
 	worker   string // path of the automl-temporal binary
 	blobs    string
 	store    *remote.DirStore
-	outputs  []*syncBuffer // of the worker processes, in start order
+	outputs  []*testtable.SyncBuffer // of the worker processes, in start order
 }
 
 func startCluster(t *testing.T) *cluster {
@@ -98,7 +99,7 @@ func (c *cluster) workers(t *testing.T, n int, queue string) []*exec.Cmd {
 	for i := range n {
 		cmd := exec.Command(c.worker, "worker", "--temporal", c.hostPort, "--queue", queue,
 			"--blobs", c.blobs, "--cache", t.TempDir(), "--parallelism", "1", "--heartbeat", "500ms", "--verbose")
-		out := &syncBuffer{}
+		out := &testtable.SyncBuffer{}
 		c.outputs = append(c.outputs, out)
 		cmd.Stdout, cmd.Stderr = out, out
 		require.NoError(t, cmd.Start())
@@ -112,23 +113,6 @@ func (c *cluster) workers(t *testing.T, n int, queue string) []*exec.Cmd {
 		cmds = append(cmds, cmd)
 	}
 	return cmds
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // recorder counts the folds each worker process replied to.

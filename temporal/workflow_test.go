@@ -2,12 +2,9 @@ package temporal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,8 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/automl-agent/automl"
-	"github.com/automl-agent/automl/dataset"
-	"github.com/automl-agent/automl/evaluate"
+	"github.com/automl-agent/automl/internal/testtable"
 	"github.com/automl-agent/automl/models"
 	"github.com/automl-agent/automl/remote"
 )
@@ -93,43 +89,13 @@ func newSuite() *testsuite.WorkflowTestSuite {
 	return &suite
 }
 
-// synthCSV writes n rows of a small binary or regression problem.
-func synthCSV(n int, kind string, seed uint64) string {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	var b strings.Builder
-	b.WriteString("x1,x2,x3,color,target\n")
-	colors := []string{"red", "green", "blue", "grey"}
-	for range n {
-		x1, x2, x3 := rng.NormFloat64(), rng.NormFloat64(), rng.Float64()*4
-		c := rng.IntN(len(colors))
-		signal := 1.5*x1 - x2 + []float64{1, -1, 0.5, 0}[c] + 0.3*x3
-		target := fmt.Sprintf("%.4f", signal+0.5*rng.NormFloat64())
-		if kind == "binary" {
-			target = "no"
-			if signal+0.5*rng.NormFloat64() > 0.3 {
-				target = "yes"
-			}
-		}
-		fmt.Fprintf(&b, "%.4f,%.4f,%.4f,%s,%s\n", x1, x2, x3, colors[c], target)
-	}
-	return b.String()
-}
-
-func readCSV(t testing.TB, text string) *dataset.Frame {
-	t.Helper()
-	f, err := dataset.ReadCSV(t.Context(), strings.NewReader(text), dataset.CSVOptions{})
-	require.NoError(t, err)
-	return f
-}
-
-// leaderboardJSON is the leaderboard without its timings, which differ
-// from run to run.
-func leaderboardJSON(t testing.TB, lb *evaluate.Leaderboard) string {
-	t.Helper()
-	b, err := json.Marshal(lb.WithoutTimings())
-	require.NoError(t, err)
-	return string(b)
-}
+// The synthetic table and helpers the root package's tests use
+// (internal/testtable).
+var (
+	synthCSV        = testtable.CSV
+	readCSV         = testtable.Read
+	leaderboardJSON = testtable.LeaderboardJSON
+)
 
 func TestSameLeaderboardThroughWorkflows(t *testing.T) {
 	train := readCSV(t, synthCSV(200, "binary", 5))
