@@ -285,7 +285,9 @@ func (r *run) tuners(trials []*trial) []tuner {
 // fit the time left, when it would take more than a third of the whole
 // search while another model has already succeeded and its family does
 // not lead (such a trial cannot pay for the trials it would displace: a
-// quadratic k-NN on a big table), or when its family would exceed its share of the time (Plan.Shares).
+// quadratic k-NN on a big table), or when its family would exceed its
+// share of the time (Plan.Shares); before any of that, when its models
+// would not fit the memory kept for blending (admitMemory).
 // The leaderboard keeps each trial's estimate beside its measured time.
 func (r *run) runBatch(ctx, outer context.Context, batch []*trial, bar *trial) {
 	errs := hyperopt.Run(ctx, len(batch), r.concurrency, func(ctx context.Context, i int) error {
@@ -293,12 +295,7 @@ func (r *run) runBatch(ctx, outer context.Context, batch []*trial, bar *trial) {
 		raw := r.rawEstimate(t, 0)
 		est := r.estimate(t, raw)
 		t.estSec = est.Seconds()
-		if err := r.admitMemory(t, raw); err != nil {
-			t.status, t.err = evaluate.StatusSkipped, err
-			r.finished(t)
-			return nil
-		}
-		if err := r.admit(t, est); err != nil {
+		if err := r.admit(t, est, raw); err != nil {
 			t.status, t.err = evaluate.StatusSkipped, err
 			r.finished(t)
 			return nil
@@ -345,10 +342,16 @@ func (r *run) runBatch(ctx, outer context.Context, batch []*trial, bar *trial) {
 	}
 }
 
-// admit returns why trial t, estimated at est, must not start (nil if it
-// may).
-func (r *run) admit(t *trial, est time.Duration) error {
-	if r.searchEnd.IsZero() || est <= 0 || t.phase == "baseline" {
+// admit returns why trial t, estimated at est (raw before calibration),
+// must not start (nil if it may): memory first (admitMemory), then time.
+func (r *run) admit(t *trial, est time.Duration, raw float64) error {
+	if t.phase == "baseline" {
+		return nil
+	}
+	if err := r.admitMemory(t, raw); err != nil {
+		return err
+	}
+	if r.searchEnd.IsZero() || est <= 0 {
 		return nil
 	}
 	left := time.Until(r.searchEnd)
@@ -383,16 +386,16 @@ func (r *run) admit(t *trial, est time.Duration) error {
 // to its first few hundred rounds beats it. It records the cap on t
 // (limitSec, uncapped, estSec) and reports whether it capped.
 func (r *run) capToFit(t *trial, est time.Duration) bool {
-	if t.spec.TimeLimit == "" || !r.big || r.familySucceeded(t.spec.Name) || r.deadline.IsZero() {
+	if t.spec.TimeLimit == "" || !r.big || r.deadline.IsZero() || r.familySucceeded(t.spec.Name) {
+		return false
+	}
+	if _, set := t.params[t.spec.TimeLimit]; set {
 		return false
 	}
 	// The time to the final phase, not to the search's end: the reserve
 	// kept for refitting the leader on all rows is no use to a model that
 	// took all this time on part of them.
 	left := time.Until(r.deadline.Add(-r.finalReserve()))
-	if _, set := t.params[t.spec.TimeLimit]; set {
-		return false
-	}
 	limit := 0.8*left.Seconds() - r.overhead(t)
 	if limit < 0.2*est.Seconds() || limit < minTimeLimit*float64(len(r.splits)) {
 		return false
@@ -423,11 +426,8 @@ func (r *run) leads(model string) bool {
 // admitMemory returns why trial t, with raw cost estimate raw, must not
 // start for memory (nil if it may): its models are predicted to hold more
 // than all the memory kept for blending (keepBudget), so they would be
-// freed as soon as they were fitted. The baseline always runs.
+// freed as soon as they were fitted.
 func (r *run) admitMemory(t *trial, raw float64) error {
-	if t.phase == "baseline" {
-		return nil
-	}
 	need, budget := r.mem.predict(t.spec.Name, raw), r.keepBudget()
 	if need > budget {
 		return fmt.Errorf("left out: its models would hold about %d MB, over the %d MB MaxMemory leaves for the models kept for blending", need>>20, budget>>20)

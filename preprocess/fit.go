@@ -271,27 +271,26 @@ func numericID(name string, sorted []float64) bool {
 // imputing the median into the rows-len(finite) missing ones. A zero or
 // non-finite deviation becomes 1.
 func stats(finite []float64, rows int) (median, mean, scale float64) {
-	sorted := finite // in the order selection left them
-	n := len(sorted)
+	n := len(finite)
 	if n == 0 {
 		return 0, 0, 1
 	}
-	median = medianOf(sorted)
+	median = medianOf(finite)
 	miss := float64(rows - n)
 	s := miss * median
-	for _, v := range sorted {
+	for _, v := range finite {
 		s += v
 	}
 	mean = s / float64(rows)
 	if math.IsInf(mean, 0) { // the sum overflowed: divide first
 		mean = miss * median / float64(rows)
-		for _, v := range sorted {
+		for _, v := range finite {
 			mean += v / float64(rows)
 		}
 	}
 	d := median - mean
 	ss := miss * d * d
-	for _, v := range sorted {
+	for _, v := range finite {
 		d := v - mean
 		ss += d * d
 	}
