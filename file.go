@@ -64,7 +64,10 @@ type fileMember struct {
 	Params models.Params `json:"params"`
 	Input  models.Input  `json:"input"`
 	Weight float64       `json:"weight"`
-	Blobs  []int         `json:"blobs"` // indices of the fitted models' bytes
+	// Temperature, when > 0, tempers the member's own probabilities
+	// before they are combined (see member.temp).
+	Temperature float64 `json:"temperature,omitempty"`
+	Blobs       []int   `json:"blobs"` // indices of the fitted models' bytes
 }
 
 // Save writes the predictor to w in one versioned, self-describing file
@@ -85,7 +88,7 @@ func (p *Predictor) Save(w io.Writer) error {
 	}
 	blobs := []func() ([]byte, error){p.pipe.MarshalBinary}
 	for _, m := range p.members {
-		fm := fileMember{Model: m.name, Params: m.params, Input: m.input, Weight: m.weight}
+		fm := fileMember{Model: m.name, Params: m.params, Input: m.input, Weight: m.weight, Temperature: m.temp}
 		for _, mod := range m.models {
 			bm, ok := mod.(encoding.BinaryMarshaler)
 			if !ok {
@@ -354,7 +357,7 @@ func (ld *loader) predictor(reg *models.Registry) (*Predictor, error) {
 		specs[mi] = spec
 		p.members = append(p.members, member{
 			name: fm.Model, params: fm.Params, input: fm.Input, weight: fm.Weight,
-			models: make([]models.Model, len(fm.Blobs)),
+			models: make([]models.Model, len(fm.Blobs)), temp: fm.Temperature,
 		})
 		for i, b := range fm.Blobs {
 			uses[b] = append(uses[b], blobUse{mi, i})
@@ -500,6 +503,9 @@ func (m *fileManifest) check(nblobs int) error {
 		}
 		if !(fm.Weight > 0) || math.IsInf(fm.Weight, 0) {
 			return bad("member %s: weight %v", fm.Model, fm.Weight)
+		}
+		if !(fm.Temperature >= 0) || math.IsInf(fm.Temperature, 0) {
+			return bad("member %s: temperature %v", fm.Model, fm.Temperature)
 		}
 		total += fm.Weight
 		for _, b := range fm.Blobs {

@@ -45,6 +45,7 @@ type member struct {
 	input  models.Input
 	weight float64
 	models []models.Model
+	temp   float64 // > 0: the member's probabilities are tempered before they are combined
 }
 
 // Predictions holds a predictor's output for n rows.
@@ -203,6 +204,11 @@ func (p *Predictor) blend(ctx context.Context, n int, views [2][][]float64) ([]f
 // with them), else by weight; then applies the temperature.
 func (p *Predictor) combine(dst []float64, preds [][]float64, X [][]float64) error {
 	width := max(len(p.classes), 1)
+	for mi, m := range p.members {
+		if m.temp > 0 && width > 1 {
+			applyTemperature(preds[mi], width, m.temp)
+		}
+	}
 	if p.stacker != nil {
 		if !p.stackX {
 			X = nil

@@ -48,6 +48,7 @@ type trial struct {
 	uncapped   float64        // the estimate before it was capped to the time left
 	wallSec    float64        // measured wall seconds (folds, predictions, scoring)
 	bytes      int64          // memory of models and oof while kept (models.Sizer)
+	temp       float64        // > 0: the probability temperature of this trial's own predictions
 }
 
 func (t *trial) ok() bool { return t.status == evaluate.StatusOK }
