@@ -30,14 +30,7 @@ func temperRun(t *testing.T, n int, m evaluate.Metric) (*run, []float64) {
 	splits, err := evaluate.KFold(n, 5, 1)
 	require.NoError(t, err)
 	r := &run{metric: m, k: 2, oy: y, splits: splits, nfolds: 5}
-	for _, s := range splits {
-		fy := make([]float64, len(s.Test))
-		for j, i := range s.Test {
-			fy[j] = y[i]
-		}
-		r.foldY = append(r.foldY, fy)
-		r.foldW = append(r.foldW, nil)
-	}
+	foldTargets(r)
 	return r, z
 }
 

@@ -16,15 +16,21 @@ func tiedRun(t *testing.T, y []float64, k int) *run {
 	splits, err := evaluate.KFold(len(y), k, 1)
 	require.NoError(t, err)
 	r := &run{metric: evaluate.RMSE{}, oy: y, splits: splits, nfolds: k}
-	for _, s := range splits {
+	foldTargets(r)
+	return r
+}
+
+// foldTargets fills r.foldY (and nil r.foldW) from r.oy and r.splits, as
+// the search does for unweighted rows.
+func foldTargets(r *run) {
+	for _, s := range r.splits {
 		fy := make([]float64, len(s.Test))
 		for j, i := range s.Test {
-			fy[j] = y[i]
+			fy[j] = r.oy[i]
 		}
 		r.foldY = append(r.foldY, fy)
 		r.foldW = append(r.foldW, nil)
 	}
-	return r
 }
 
 // noisy returns y plus Gaussian noise of standard deviation sd.

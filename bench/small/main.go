@@ -275,16 +275,23 @@ func bin30(rng *rand.Rand) string {
 	return b.String()
 }
 
+// centres draws k class centres in d dimensions, each coordinate normal
+// with standard deviation sd.
+func centres(rng *rand.Rand, k, d int, sd float64) [][]float64 {
+	out := make([][]float64, k)
+	for c := range out {
+		out[c] = make([]float64, d)
+		for j := range out[c] {
+			out[c][j] = sd * rng.NormFloat64()
+		}
+	}
+	return out
+}
+
 func cls13(rng *rand.Rand) string {
 	var b strings.Builder
 	header(&b, 13)
-	centre := make([][]float64, 3)
-	for c := range centre {
-		centre[c] = make([]float64, 13)
-		for j := range centre[c] {
-			centre[c][j] = 0.5 * rng.NormFloat64()
-		}
-	}
+	centre := centres(rng, 3, 13, 0.5)
 	for range 178 {
 		c := rng.IntN(3)
 		common := rng.NormFloat64()
@@ -302,13 +309,7 @@ func cls13(rng *rand.Rand) string {
 func sep13(rng *rand.Rand) string {
 	var b strings.Builder
 	header(&b, 13)
-	centre := make([][]float64, 3)
-	for c := range centre {
-		centre[c] = make([]float64, 13)
-		for j := range centre[c] {
-			centre[c][j] = 1.1 * rng.NormFloat64()
-		}
-	}
+	centre := centres(rng, 3, 13, 1.1)
 	scale := make([]float64, 13)
 	for j := range scale {
 		scale[j] = math.Exp(2 * rng.NormFloat64())
