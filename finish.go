@@ -665,11 +665,11 @@ func (r *run) temperTrials(lb *evaluate.Leaderboard, ts []*trial) {
 		return
 	}
 	for _, t := range ts {
-		if t.oof == nil || t.id < 0 || t.temp > 0 {
+		if t.oof == nil || t.temp > 0 {
 			continue
 		}
 		tt, err := ensemble.TemperatureScale(t.oof, r.oy, r.ow, r.k)
-		if err != nil || math.Abs(tt.T-1) <= 1e-3 {
+		if err != nil {
 			continue
 		}
 		if tt.T = max(tt.T, minTemperature); math.Abs(tt.T-1) <= 1e-3 {

@@ -201,7 +201,8 @@ func (p *Predictor) blend(ctx context.Context, n int, views [2][][]float64) ([]f
 
 // combine mixes the members' predictions into dst: by the stacker when
 // there is one (reading X, the features of view stackInput, if it was fitted
-// with them), else by weight; then applies the temperature.
+// with them), else by weight; then applies the temperature. Members with
+// a temperature of their own are tempered first, in place in preds.
 func (p *Predictor) combine(dst []float64, preds [][]float64, X [][]float64) error {
 	width := max(len(p.classes), 1)
 	for mi, m := range p.members {

@@ -44,10 +44,7 @@ func noisy(rng *rand.Rand, y []float64, sd float64) []float64 {
 
 func TestTiedStartsGreedyFromTheTrialsTheFoldsCannotTellApart(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	y := make([]float64, 40)
-	for i := range y {
-		y[i] = 10 * rng.NormFloat64()
-	}
+	y := noisy(rng, make([]float64, 40), 10)
 	r := tiedRun(t, y, 5)
 	good := noisy(rng, y, 1)
 	twin := noisy(rng, good, 0.05) // ties with good
@@ -72,10 +69,7 @@ func TestTiedStartsGreedyFromTheTrialsTheFoldsCannotTellApart(t *testing.T) {
 // error shrinks with the rows.
 func TestTiedIsEmptyWhenRowsSeparateTheTrials(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	y := make([]float64, 20_000)
-	for i := range y {
-		y[i] = 10 * rng.NormFloat64()
-	}
+	y := noisy(rng, make([]float64, 20_000), 10)
 	r := tiedRun(t, y, 5)
 	good := noisy(rng, y, 1)
 	worse := noisy(rng, y, 1.1)

@@ -57,7 +57,7 @@ func main() {
 	csvs := flag.String("csv", "", "extra tables FILE:TARGET:METRIC[:CLASSES], comma-separated")
 	repeats := flag.Int("repeats", 0, "cross-validation repeats of the search (0: the planner's)")
 	folds := flag.Int("folds", 0, "cross-validation folds of the search (0: the planner's)")
-	dump := flag.String("dump", "", "write each split's rows to DIR/NAME_SPLIT_{train,test}.csv (for reference.py)")
+	dump := flag.String("dump", "", "write each split's rows to DIR/NAME_SPLIT_{train,test}.csv (for reference.py; the table's CSV must hold one row per line)")
 	families := flag.String("families", "", "also score each of these families alone (its whole portfolio, best trial out of fold, no ensemble), comma-separated")
 	flag.Parse()
 	tables := []table{
