@@ -110,7 +110,15 @@ func (r *run) finish(ctx context.Context, lb *evaluate.Leaderboard, trials []*tr
 		}
 	}
 	if oof != nil {
-		r.calibrate(p, oof, members)
+		// Members already tempered (temperTrials) may be sharpened
+		// again by at most what keeps the product at minTemperature.
+		floor := minTemperature
+		for _, t := range members {
+			if t.temp > 0 {
+				floor = max(floor, minTemperature/t.temp)
+			}
+		}
+		r.calibrate(p, oof, floor)
 	}
 	r.emit(Event{Kind: EventPhase, Phase: "final"})
 	refits := make([]models.Model, len(members))
@@ -491,37 +499,20 @@ func (r *run) foldScoresBy(m evaluate.Metric, oof []float64) ([]float64, error) 
 // nothing, and it keeps the probabilities of a predictor chosen for
 // accuracy from being overconfident. The threshold is tuned on the
 // tempered probabilities, as the predictor will apply it, and kept only if
-// it improves the OOF score.
-//
-// The temperature is never below minTemperature, and never below 1 (it
-// only softens) when a member carries a temperature of its own
-// (temperTrials): each member is then already as sharp as its own
-// out-of-fold rows allow, and sharpening their blend again, on the rows
-// its weights were chosen on, was overconfident held out. Replayed over
-// 30 splits of bench/small's log-loss tables (every trial's out-of-fold
-// and held-out predictions, the final temperature alone changed): cls13
-// 0.6313 -> 0.6297, sep13 0.1117 -> 0.1072, infert 0.5645 -> 0.5634,
-// esoph 0.4098 -> 0.4017, iris and penguins unchanged (bench/README.md).
-func (r *run) calibrate(p *Predictor, oof []float64, members []*trial) {
+// it improves the OOF score. The temperature is never below floor.
+func (r *run) calibrate(p *Predictor, oof []float64, floor float64) {
 	if r.k == 0 {
 		return
-	}
-	floor := minTemperature
-	for _, t := range members {
-		if t.temp > 0 {
-			floor = 1
-		}
 	}
 	if t, err := ensemble.TemperatureScale(oof, r.oy, r.ow, r.k); err == nil && math.Abs(t.T-1) > 1e-3 {
 		// Sharpening is capped: on a table the models separate almost
 		// perfectly out of fold, log loss keeps asking for a lower T, and
 		// the one held-out row they get wrong then costs 30 nats.
-		if t.T = max(t.T, floor); t.T != 1 {
-			p.temperature = t.T
-			tempered := make([]float64, len(oof))
-			if err := t.Apply(tempered, oof, r.k); err == nil {
-				oof = tempered
-			}
+		t.T = max(t.T, floor)
+		p.temperature = t.T
+		tempered := make([]float64, len(oof))
+		if err := t.Apply(tempered, oof, r.k); err == nil {
+			oof = tempered
 		}
 	}
 	if _, ok := r.metric.(evaluate.LabelMetric); ok && r.k == 2 {
@@ -648,7 +639,8 @@ func refitParams(t *trial) models.Params {
 // rescores it with its tempered predictions, updating its leaderboard row
 // (the note keeps the untempered score). The final predictor applies each
 // member's temperature to its probabilities before combining them, and
-// calibrate's temperature on top of theirs only softens.
+// calibrate's temperature on top never sharpens a member past
+// minTemperature overall.
 //
 // Why: selection and the greedy blend compare the trials' out-of-fold log
 // loss, and only the chosen predictor was calibrated. A model whose
