@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/automl-agent/automl"
+	"github.com/automl-agent/automl/dataset"
 	"github.com/automl-agent/automl/evaluate"
 )
 
@@ -66,4 +67,37 @@ func TestTargetEncodingDoesNotLeakIntoCV(t *testing.T) {
 	// out; with each split's own (nested) encodings it is 0.5773 against
 	// 0.5786.
 	assert.Greater(t, cv, held-0.002, "the CV log loss promises less than held-out rows give: a leak")
+}
+
+// gapCSV is a table one threshold separates: class "lo" below a gap in x,
+// "hi" above it, n rows of each, with integer values so that every value
+// is its own bin.
+func gapCSV(n int) string {
+	var b strings.Builder
+	b.WriteString("x,target\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%.1f,lo\n%.1f,hi\n", 1.5*float64(i), 1.5*float64(2*n+i))
+	}
+	return b.String()
+}
+
+// A binned model scored out of fold must place its thresholds as it does
+// when it predicts new rows: from the bins of the rows it trains on. With
+// bins cut once from every training row, a held-out fold's row at the edge
+// of its class brought its own bin edge into the gap, the fold's tree split
+// there (the first of the equal-gain edges), and the row landed on the
+// wrong side: a table a single split separates scored below 1 out of fold.
+func TestBinnedModelsCrossValidateWithTheirFoldsBins(t *testing.T) {
+	train, err := dataset.ReadCSV(t.Context(), strings.NewReader(gapCSV(40)), dataset.CSVOptions{})
+	require.NoError(t, err)
+	defer train.Release()
+	for _, family := range []string{"cart", "gbdt"} {
+		res, err := automl.New(automl.Options{Include: []string{family}, MaxTrials: 2, Seed: 1, Metric: "accuracy", DisableEnsemble: true, DisableImportance: true}).Fit(t.Context(), train, "target")
+		require.NoError(t, err)
+		for _, row := range res.Leaderboard.Rows {
+			if row.Model == family {
+				assert.Equal(t, 1.0, row.Score, "%s: out-of-fold accuracy %v, folds %v", family, row.Score, row.FoldScores)
+			}
+		}
+	}
 }

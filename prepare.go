@@ -17,10 +17,10 @@ import (
 )
 
 // viewData is one feature view of the training rows. On small views the
-// folds are cut once and shared, read-only, by every trial; on big ones
-// (lazyCells and up) each trial cuts the fold it trains, so that memory
-// holds the view once plus one fold per trial in flight, not a copy per
-// fold.
+// folds are cut once, each with its own bins (foldBins), and shared,
+// read-only, by every trial; on big ones (lazyCells and up) each trial
+// cuts the fold it trains, so that memory holds the view once plus one
+// fold per trial in flight, not a copy per fold.
 type viewData struct {
 	names []string
 	full  *models.Data
@@ -227,7 +227,9 @@ func (r *run) validate() error {
 	}
 	for _, v := range r.views {
 		if v != nil {
-			v.cutFolds(r.splits)
+			if err := v.cutFolds(r.splits); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -533,17 +535,47 @@ func (r *run) makeView(in models.Input) (*viewData, error) {
 	return v, nil
 }
 
-// cutFolds keeps a copy of every fold's rows when the view is small.
-func (v *viewData) cutFolds(splits []evaluate.Split) {
+// cutFolds keeps a copy of every fold's rows when the view is small, each
+// with bins cut from the fold's own training rows (foldBins).
+func (v *viewData) cutFolds(splits []evaluate.Split) error {
 	v.folds = nil
 	if v.big() {
-		return
+		return nil
 	}
 	v.folds = make([]foldData, len(splits))
 	for i, s := range splits {
 		train, testX := v.cut(s, false)
+		if err := foldBins(train); err != nil {
+			return err
+		}
 		v.folds[i] = foldData{train: train, testX: testX}
 	}
+	return nil
+}
+
+// foldBins replaces a fold's bins, a subset of the bins of every training
+// row, with bins cut from the fold's own rows, as a model fitted on those
+// rows alone would cut them (what the final refit and new rows see). Bins
+// carry no target, but the edges of the shared ones include the held-out
+// rows' values: where a held-out row lies in a gap between its class and
+// the next, its own edge split the gap, the fold's tree split at the
+// first of the equal-gain edges, just past its training rows, and the row
+// fell on the wrong side. Out-of-fold scores of the binned families
+// (boosting, forests, trees) were then pessimistic on small tables with
+// clean thresholds, and those trials were ranked, blended and tempered on
+// errors they do not make on new rows (TestBinnedModelsCrossValidateWithTheirFoldsBins).
+// Big views, whose folds are cut per trial, keep the shared bins: their
+// quantile edges hardly move with a fold's rows.
+func foldBins(d *models.Data) error {
+	if d.Bins == nil {
+		return nil
+	}
+	b, err := models.NewBinned(d.X, d.Categories, 0)
+	if err != nil {
+		return fmt.Errorf("automl: binning a fold: %w", err)
+	}
+	d.Bins = b
+	return nil
 }
 
 // gatherColumns returns the rows of column-major X listed in rows.

@@ -14,7 +14,10 @@
 //   - reg10: 442 rows, 10 numeric features, a linear target with one
 //     interaction and heavy noise (RMSE);
 //   - sep13: 178 rows, 13 numeric features on unlike scales (four of them
-//     skewed), 3 nearly separable classes (log loss).
+//     skewed), 3 nearly separable classes (log loss);
+//   - axis13: 178 rows, 13 numeric features; thresholds on two of them
+//     (one skewed) set the class, with a margin, so trees separate it and
+//     a linear model does not (log loss).
 //
 // -families also scores each named family alone (its whole portfolio, the
 // best trial out of fold, no ensemble); with -v it prints that trial's
@@ -65,6 +68,7 @@ func main() {
 		{"cls13", "target", "log_loss", 3, cls13},
 		{"reg10", "target", "rmse", 0, reg10},
 		{"sep13", "target", "log_loss", 3, sep13},
+		{"axis13", "target", "log_loss", 3, axis13},
 	}
 	for _, spec := range strings.Split(*csvs, ",") {
 		if spec == "" {
@@ -322,6 +326,46 @@ func sep13(rng *rand.Rand) string {
 				x = math.Exp(x / 2)
 			}
 			fmt.Fprintf(&b, "%.4g,", scale[j]*x)
+		}
+		fmt.Fprintf(&b, "k%d\n", c)
+	}
+	return b.String()
+}
+
+// axis13 is a table trees separate and a linear model does not: the class
+// is set by thresholds on two features (one of them skewed), with a margin
+// around each threshold, and 11 more features carry noisy hints of it on
+// unlike scales.
+func axis13(rng *rand.Rand) string {
+	var b strings.Builder
+	header(&b, 13)
+	centre := centres(rng, 3, 11, 0.7)
+	scale := make([]float64, 13)
+	for j := range scale {
+		scale[j] = math.Exp(2 * rng.NormFloat64())
+	}
+	for range 178 {
+		var x0, x1 float64
+		for {
+			x0, x1 = rng.NormFloat64(), rng.NormFloat64()
+			if math.Abs(x0+0.5) > 0.1 && math.Abs(x1-0.3) > 0.1 {
+				break
+			}
+		}
+		c := 2
+		switch {
+		case x0 < -0.5:
+			c = 0
+		case x1 > 0.3:
+			c = 1
+		}
+		fmt.Fprintf(&b, "%.4g,%.4g,", scale[0]*math.Exp(x0), scale[1]*x1)
+		for j := range 11 {
+			x := centre[c][j] + rng.NormFloat64()
+			if j%4 == 0 {
+				x = math.Exp(x / 2)
+			}
+			fmt.Fprintf(&b, "%.4g,", scale[j+2]*x)
 		}
 		fmt.Fprintf(&b, "k%d\n", c)
 	}
