@@ -292,6 +292,26 @@ func centres(rng *rand.Rand, k, d int, sd float64) [][]float64 {
 	return out
 }
 
+// scales draws d log-normal feature scales, so that features come in
+// unlike units.
+func scales(rng *rand.Rand, d int) []float64 {
+	out := make([]float64, d)
+	for j := range out {
+		out[j] = math.Exp(2 * rng.NormFloat64())
+	}
+	return out
+}
+
+// clustered draws feature j of a row around its class centre mean, skewed
+// (exp of half of it) for every fourth feature.
+func clustered(rng *rand.Rand, mean float64, j int) float64 {
+	x := mean + rng.NormFloat64()
+	if j%4 == 0 {
+		x = math.Exp(x / 2)
+	}
+	return x
+}
+
 func cls13(rng *rand.Rand) string {
 	var b strings.Builder
 	header(&b, 13)
@@ -314,18 +334,11 @@ func sep13(rng *rand.Rand) string {
 	var b strings.Builder
 	header(&b, 13)
 	centre := centres(rng, 3, 13, 1.1)
-	scale := make([]float64, 13)
-	for j := range scale {
-		scale[j] = math.Exp(2 * rng.NormFloat64())
-	}
+	scale := scales(rng, 13)
 	for range 178 {
 		c := rng.IntN(3)
 		for j := range 13 {
-			x := centre[c][j] + rng.NormFloat64()
-			if j%4 == 0 {
-				x = math.Exp(x / 2)
-			}
-			fmt.Fprintf(&b, "%.4g,", scale[j]*x)
+			fmt.Fprintf(&b, "%.4g,", scale[j]*clustered(rng, centre[c][j], j))
 		}
 		fmt.Fprintf(&b, "k%d\n", c)
 	}
@@ -340,10 +353,7 @@ func axis13(rng *rand.Rand) string {
 	var b strings.Builder
 	header(&b, 13)
 	centre := centres(rng, 3, 11, 0.7)
-	scale := make([]float64, 13)
-	for j := range scale {
-		scale[j] = math.Exp(2 * rng.NormFloat64())
-	}
+	scale := scales(rng, 13)
 	for range 178 {
 		var x0, x1 float64
 		for {
@@ -361,11 +371,7 @@ func axis13(rng *rand.Rand) string {
 		}
 		fmt.Fprintf(&b, "%.4g,%.4g,", scale[0]*math.Exp(x0), scale[1]*x1)
 		for j := range 11 {
-			x := centre[c][j] + rng.NormFloat64()
-			if j%4 == 0 {
-				x = math.Exp(x / 2)
-			}
-			fmt.Fprintf(&b, "%.4g,", scale[j+2]*x)
+			fmt.Fprintf(&b, "%.4g,", scale[j+2]*clustered(rng, centre[c][j], j))
 		}
 		fmt.Fprintf(&b, "k%d\n", c)
 	}
