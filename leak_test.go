@@ -70,8 +70,8 @@ func TestTargetEncodingDoesNotLeakIntoCV(t *testing.T) {
 }
 
 // gapCSV is a table one threshold separates: class "lo" below a gap in x,
-// "hi" above it, n rows of each, with integer values so that every value
-// is its own bin.
+// "hi" above it, n rows of each. Every value is distinct, so each is its
+// own bin; they carry a decimal so that x is not taken for a row id.
 func gapCSV(n int) string {
 	var b strings.Builder
 	b.WriteString("x,target\n")

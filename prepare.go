@@ -564,8 +564,10 @@ func (v *viewData) cutFolds(splits []evaluate.Split) error {
 // (boosting, forests, trees) were then pessimistic on small tables with
 // clean thresholds, and those trials were ranked, blended and tempered on
 // errors they do not make on new rows (TestBinnedModelsCrossValidateWithTheirFoldsBins).
-// Big views, whose folds are cut per trial, keep the shared bins: their
-// quantile edges hardly move with a fold's rows.
+// On bench/small's axis13 (178 rows, 3 classes that thresholds separate)
+// held-out log loss went from 0.0187 to 0.0034 over 30 splits
+// (bench/README.md). Big views, whose folds are cut per trial, keep the
+// shared bins: their quantile edges hardly move with a fold's rows.
 func foldBins(d *models.Data) error {
 	if d.Bins == nil {
 		return nil
