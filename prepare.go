@@ -536,42 +536,47 @@ func (r *run) makeView(in models.Input) (*viewData, error) {
 }
 
 // cutFolds keeps a copy of every fold's rows when the view is small, each
-// with bins cut from the fold's own training rows (foldBins).
+// with bins cut from the fold's own training rows (foldBins) when the view
+// has bins. The folds are cut from a copy of the view without its shared
+// bins, which they would only replace.
 func (v *viewData) cutFolds(splits []evaluate.Split) error {
 	v.folds = nil
 	if v.big() {
 		return nil
 	}
+	unbinned := *v.full
+	unbinned.Bins = nil
+	cutter := viewData{full: &unbinned, te: v.te}
 	v.folds = make([]foldData, len(splits))
 	for i, s := range splits {
-		train, testX := v.cut(s, false)
-		if err := foldBins(train); err != nil {
-			return err
+		train, testX := cutter.cut(s, false)
+		if v.full.Bins != nil {
+			if err := foldBins(train); err != nil {
+				return err
+			}
 		}
 		v.folds[i] = foldData{train: train, testX: testX}
 	}
 	return nil
 }
 
-// foldBins replaces a fold's bins, a subset of the bins of every training
-// row, with bins cut from the fold's own rows, as a model fitted on those
-// rows alone would cut them (what the final refit and new rows see). Bins
-// carry no target, but the edges of the shared ones include the held-out
-// rows' values: where a held-out row lies in a gap between its class and
-// the next, its own edge split the gap, the fold's tree split at the
-// first of the equal-gain edges, just past its training rows, and the row
-// fell on the wrong side. Out-of-fold scores of the binned families
-// (boosting, forests, trees) were then pessimistic on small tables with
-// clean thresholds, and those trials were ranked, blended and tempered on
-// errors they do not make on new rows (TestBinnedModelsCrossValidateWithTheirFoldsBins).
-// On bench/small's axis13 (178 rows, 3 classes that thresholds separate)
-// held-out log loss went from 0.0187 to 0.0034 over 30 splits
-// (bench/README.md). Big views, whose folds are cut per trial, keep the
-// shared bins: their quantile edges hardly move with a fold's rows.
+// foldBins cuts a fold's bins from its own training rows, as a model
+// fitted on those rows alone would cut them; the bagged predictor's fold
+// models then bin new rows with them. Bins carry no target, but shared
+// ones, cut once from every training row, had edges at the held-out rows'
+// values: where a held-out row lies in a gap between its class and the
+// next, its own edge split the gap, the fold's tree split at the first of
+// the equal-gain edges (the split search keeps the first best), just past
+// its training rows, and the row fell on the wrong side. Out-of-fold
+// scores of the binned families (boosting, forests, trees) were then
+// pessimistic on small tables with clean thresholds, and those trials
+// were ranked, blended and tempered on errors they do not make on new
+// rows (TestBinnedModelsCrossValidateWithTheirFoldsBins). On bench/small's
+// axis13 (178 rows, 3 classes that thresholds separate) held-out log loss
+// went from 0.0187 to 0.0034 over 30 splits (bench/README.md). Big views,
+// whose folds are cut per trial, keep the shared bins: their quantile
+// edges hardly move with a fold's rows.
 func foldBins(d *models.Data) error {
-	if d.Bins == nil {
-		return nil
-	}
 	b, err := models.NewBinned(d.X, d.Categories, 0)
 	if err != nil {
 		return fmt.Errorf("automl: binning a fold: %w", err)
