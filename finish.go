@@ -528,6 +528,36 @@ func (r *run) calibrate(p *Predictor, oof []float64, floor float64) {
 	}
 }
 
+// tempersTrials reports whether temperTrials gives each trial its own
+// temperature: on classification tables below planner.RefitRows rows,
+// under log loss, and under label metrics (accuracy, F1, ...) when there
+// are three classes or more.
+//
+// Under a label metric the blend is chosen by log loss (finish), with the
+// same bias against merely soft models that temperTrials removes, while a
+// temperature never changes a trial's labels on three or more classes
+// (it keeps each row's argmax), so its metric score and rank stay as they
+// are. The default run then makes the same predictor as a log-loss run.
+// bench/calib, 30 splits, 200 trials, default metric: iris log loss
+// 0.1421 -> 0.0953 (better on 24 splits, worse on 4) and accuracy 0.953
+// -> 0.970; penguins 0.0207 -> 0.0240 (worse on 19, better on 6),
+// accuracy 0.9932 -> 0.9923. Before, iris's default run gave 1.49 times
+// the log loss of its log-loss run; issue 10 asks for 1.1 at most. On
+// binary tables the decision threshold is tuned after the blend, and
+// tempering there cost titanic accuracy (compare.py, 10 splits: 0.8419 ->
+// 0.8380, log loss 0.4040 -> 0.4054), so binary label metrics keep one
+// temperature for the final predictor.
+func (r *run) tempersTrials() bool {
+	if r.k < 2 || len(r.oy) >= planner.RefitRows {
+		return false
+	}
+	if _, ok := r.metric.(evaluate.LogLoss); ok {
+		return true
+	}
+	_, label := r.metric.(evaluate.LabelMetric)
+	return label && r.k > 2
+}
+
 // minTemperature is the lowest probability temperature calibrate sets
 // (log-probabilities at most doubled).
 const minTemperature = 0.5
@@ -637,7 +667,7 @@ func refitParams(t *trial) models.Params {
 // temperTrials gives every trial in ts its own probability temperature,
 // fitted out of fold on log loss (never below minTemperature), and
 // rescores it with its tempered predictions, updating its leaderboard row
-// (the note keeps the untempered score). The final predictor applies each
+// (the note keeps the untempered score when it moved). The final predictor applies each
 // member's temperature to its probabilities before combining them, and
 // calibrate's temperature on top never sharpens a member past
 // minTemperature overall.
@@ -654,14 +684,12 @@ func refitParams(t *trial) models.Params {
 // penguins 0.0432 -> 0.0442 (bench/README.md). Allowing only softening
 // kept little of it: the gain is the soft models sharpened.
 //
-// It applies under the log loss metric, on classification tables below
-// planner.RefitRows rows, where the out-of-fold rows are few and the
-// fits cost milliseconds. Under label metrics (whose blend is also chosen
-// by log loss) it was mixed on the shared datasets (titanic accuracy
-// 0.8408 -> 0.8358, iris 0.960 -> 0.970), so they keep one temperature
-// for the final predictor.
+// It applies on classification tables below planner.RefitRows rows, where
+// the out-of-fold rows are few and the fits cost milliseconds, under the
+// log loss metric and, on three classes or more, under label metrics too
+// (tempersTrials).
 func (r *run) temperTrials(lb *evaluate.Leaderboard, ts []*trial) {
-	if _, ll := r.metric.(evaluate.LogLoss); !ll || r.k < 2 || len(r.oy) >= planner.RefitRows {
+	if !r.tempersTrials() {
 		return
 	}
 	for _, t := range ts {
@@ -690,7 +718,12 @@ func (r *run) temperTrials(lb *evaluate.Leaderboard, ts []*trial) {
 		for i := range lb.Rows {
 			if row := &lb.Rows[i]; row.ID == t.id {
 				row.Score, row.Std, row.FoldScores, row.TieLoss = t.score, t.std, scores, t.tie
-				row.Note = strings.TrimPrefix(fmt.Sprintf("%s; probabilities tempered (T=%.3g; untempered %.4g)", row.Note, t.temp, raw), "; ")
+				note := fmt.Sprintf("%s; probabilities tempered (T=%.3g; untempered %.4g)", row.Note, t.temp, raw)
+				if raw == t.score {
+					// A label metric's score: the labels did not move.
+					note = fmt.Sprintf("%s; probabilities tempered (T=%.3g)", row.Note, t.temp)
+				}
+				row.Note = strings.TrimPrefix(note, "; ")
 			}
 		}
 	}

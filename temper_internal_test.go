@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -92,7 +94,7 @@ func TestTemperTrialsOnlyUnderLogLossOnSmallTables(t *testing.T) {
 		m    evaluate.Metric
 		n    int
 	}{
-		{"accuracy", evaluate.Accuracy{}, 600},
+		{"binary accuracy", evaluate.Accuracy{}, 600},
 		{"roc_auc", evaluate.ROCAUC{}, 600},
 		{"big table", evaluate.LogLoss{}, planner.RefitRows},
 	} {
@@ -105,6 +107,73 @@ func TestTemperTrialsOnlyUnderLogLossOnSmallTables(t *testing.T) {
 			assert.Equal(t, score, soft.score)
 		})
 	}
+}
+
+// Under a label metric on three classes, a trial whose probabilities are
+// too soft is tempered as under log loss: its labels, and so its score and
+// rank, stay as they are, while its tie-break log loss (what the blend and
+// probable compare) is the tempered one.
+func TestTemperTrialsUnderLabelMetricsOnThreeClasses(t *testing.T) {
+	const n, k = 600, 3
+	rng := rand.New(rand.NewPCG(4, 3))
+	logits := make([]float64, n*k)
+	y := make([]float64, n)
+	for i := range n {
+		for c := range k {
+			logits[i*k+c] = 2.5 * rng.NormFloat64()
+		}
+		y[i] = float64(draw(rng, softmaxRow(logits[i*k:(i+1)*k], 1)))
+	}
+	soft := make([]float64, n*k)
+	for i := range n {
+		copy(soft[i*k:], softmaxRow(logits[i*k:(i+1)*k], 2))
+	}
+	splits, err := evaluate.KFold(n, 5, 1)
+	require.NoError(t, err)
+	for _, m := range []evaluate.Metric{evaluate.Accuracy{}, evaluate.F1Macro{}} {
+		t.Run(m.Name(), func(t *testing.T) {
+			r := &run{metric: m, k: k, oy: y, splits: splits, nfolds: 5}
+			foldTargets(r)
+			require.True(t, r.tempersTrials())
+			tr := scoredTrial(t, r, 1, slices.Clone(soft))
+			tr.tie = r.tieBreak(tr.oof)
+			score, tie := tr.score, tr.tie
+			lb := evaluate.NewLeaderboard(m)
+			lb.Rows = []evaluate.Row{{ID: 1, Score: score, Note: "(portfolio)"}}
+			r.temperTrials(lb, []*trial{tr})
+
+			assert.InDelta(t, 0.5, tr.temp, 0.08, "the trial is sharpened about 2x")
+			assert.Equal(t, score, tr.score, "a temperature keeps every row's label")
+			assert.Less(t, tr.tie, tie-0.05, "its log loss is the tempered one: %.4f against %.4f", tr.tie, tie)
+			assert.Equal(t, "(portfolio); probabilities tempered (T="+strconv.FormatFloat(tr.temp, 'g', 3, 64)+")", lb.Rows[0].Note)
+		})
+	}
+}
+
+// softmaxRow returns softmax(z/temp).
+func softmaxRow(z []float64, temp float64) []float64 {
+	out := make([]float64, len(z))
+	top := slices.Max(z)
+	var sum float64
+	for c, v := range z {
+		out[c] = math.Exp((v - top) / temp)
+		sum += out[c]
+	}
+	for c := range out {
+		out[c] /= sum
+	}
+	return out
+}
+
+// draw returns a class drawn from the probabilities p.
+func draw(rng *rand.Rand, p []float64) int {
+	u := rng.Float64()
+	for c, v := range p {
+		if u -= v; u < 0 {
+			return c
+		}
+	}
+	return len(p) - 1
 }
 
 // A Fit under log loss keeps each member's temperature in the predictor,
