@@ -159,7 +159,7 @@ func TestHelpListsFlags(t *testing.T) {
 func TestFitBudgetCoversReadingAndSaving(t *testing.T) {
 	got, err := fitBudget(60*time.Second, 3*time.Second)
 	require.NoError(t, err)
-	assert.Equal(t, 60*time.Second-3*time.Second-1200*time.Millisecond, got, "2% kept for saving")
+	assert.Equal(t, 60*time.Second-3*time.Second-1800*time.Millisecond, got, "3% kept for saving")
 	got, err = fitBudget(5*time.Second, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 4800*time.Millisecond, got, "at least 0.2 s kept")
