@@ -667,10 +667,10 @@ func refitParams(t *trial) models.Params {
 // temperTrials gives every trial in ts its own probability temperature,
 // fitted out of fold on log loss (never below minTemperature), and
 // rescores it with its tempered predictions, updating its leaderboard row
-// (the note keeps the untempered score when it moved). The final predictor applies each
-// member's temperature to its probabilities before combining them, and
-// calibrate's temperature on top never sharpens a member past
-// minTemperature overall.
+// (the note keeps the untempered score when it moved). The final
+// predictor applies each member's temperature to its probabilities before
+// combining them, and calibrate's temperature on top never sharpens a
+// member past minTemperature overall.
 //
 // Why: selection and the greedy blend compare the trials' out-of-fold log
 // loss, and only the chosen predictor was calibrated. A model whose

@@ -88,7 +88,7 @@ func TestTemperTrialsRanksTrialsAsTheyWillPredict(t *testing.T) {
 	assert.Equal(t, before, soft.score)
 }
 
-func TestTemperTrialsOnlyUnderLogLossOnSmallTables(t *testing.T) {
+func TestTemperTrialsLeavesBinaryLabelMetricsAUCAndBigTables(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		m    evaluate.Metric
