@@ -574,8 +574,9 @@ func (v *viewData) cutFolds(splits []evaluate.Split) error {
 // rows (TestBinnedModelsCrossValidateWithTheirFoldsBins). On bench/small's
 // axis13 (178 rows, 3 classes that thresholds separate) held-out log loss
 // went from 0.0187 to 0.0034 over 30 splits (bench/README.md). Big views,
-// whose folds are cut per trial, keep the shared bins: their quantile
-// edges hardly move with a fold's rows.
+// whose folds are cut per trial, keep the shared bins: binning there
+// would be one more pass per trial and fold, and with many rows per bin
+// a held-out row's value is seldom an edge (not measured).
 func foldBins(d *models.Data) error {
 	b, err := models.NewBinned(d.X, d.Categories, 0)
 	if err != nil {
