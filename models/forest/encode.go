@@ -14,16 +14,20 @@ import (
 var ErrFormat = errors.New("forest: bad encoding")
 
 // Encoding: magic, version, then little-endian fields (see MarshalBinary).
+// Version 2 added pure classification leaves (a negative leaf offset names
+// the class); version 1 bytes, whose leaves all carry K probabilities, are
+// still read.
 const (
 	magic         = "AMLF"
-	formatVersion = 1
+	formatVersion = 2
 	nodeBytes     = 8 + 4 + 4
 )
 
 // MarshalBinary encodes the fitted forest: configuration, trees, importances
 // (not the out-of-bag predictions)
-// (format version 1, little-endian, 16 bytes per node plus, for
-// classification, 8 per class per leaf). It returns models.ErrNotFitted before Fit.
+// (format version 2, little-endian, 16 bytes per node plus, for
+// classification, 8 per class per leaf that holds more than one class). It
+// returns models.ErrNotFitted before Fit.
 func (m *Forest) MarshalBinary() ([]byte, error) {
 	if len(m.trees) == 0 {
 		return nil, models.ErrNotFitted
@@ -151,8 +155,9 @@ func (m *Forest) UnmarshalBinary(data []byte) error {
 	if string(d.take(len(magic))) != magic {
 		return fmt.Errorf("%w: not a forest (bad magic)", ErrFormat)
 	}
-	if v := d.u8(); v != formatVersion {
-		return fmt.Errorf("%w: format version %d, this build reads %d", ErrFormat, v, formatVersion)
+	version := d.u8()
+	if version < 1 || version > formatVersion {
+		return fmt.Errorf("%w: format version %d, this build reads 1 to %d", ErrFormat, version, formatVersion)
 	}
 	var c Config
 	c.Kind = Kind(d.u8())
@@ -228,7 +233,7 @@ func (m *Forest) UnmarshalBinary(data []byte) error {
 		if d.err != nil {
 			return d.err
 		}
-		if err := t.check(features, k, catWords); err != nil {
+		if err := t.check(features, k, catWords, version); err != nil {
 			return fmt.Errorf("%w: tree %d: %w", ErrFormat, ti, err)
 		}
 	}
@@ -239,9 +244,9 @@ func (m *Forest) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
-// check validates a decoded tree so that prediction cannot index out of
-// range or loop: children come after their parent.
-func (t *tree) check(features, k int, catWords []uint8) error {
+// check validates a decoded tree of format version so that prediction
+// cannot index out of range or loop: children come after their parent.
+func (t *tree) check(features, k int, catWords []uint8, version byte) error {
 	nn := int32(len(t.nodes))
 	if nn == 0 {
 		return errors.New("no nodes")
@@ -249,7 +254,14 @@ func (t *tree) check(features, k int, catWords []uint8) error {
 	for i := range t.nodes {
 		nd := &t.nodes[i]
 		if nd.isLeaf() {
-			if k > 1 && (nd.child < 0 || int(nd.child)+k > len(t.values)) {
+			if k == 1 {
+				continue
+			}
+			if nd.child < 0 {
+				if version < 2 || -int(nd.child)-1 >= k {
+					return fmt.Errorf("node %d: leaf class %d out of range", i, -int(nd.child)-1)
+				}
+			} else if int(nd.child)+k > len(t.values) {
 				return fmt.Errorf("node %d: leaf value offset %d out of range", i, nd.child)
 			}
 			continue

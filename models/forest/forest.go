@@ -218,7 +218,7 @@ func (m *Forest) outOfBag(X [][]float64, inbag [][]uint64) ([]float64, error) {
 				if m.numClasses == 0 {
 					row[0] += lf.thr
 				} else {
-					addTo(row, tr.values[lf.child:int(lf.child)+k])
+					tr.addLeaf(row, lf)
 				}
 				cnt++
 			}
@@ -394,8 +394,7 @@ func (m *Forest) predictRange(dst []float64, X [][]float64, lo, hi int) {
 			continue
 		}
 		for i := lo; i < hi; i++ {
-			o := int(tr.leaf(X, i, m.catWords).child)
-			addTo(out[(i-lo)*k:(i-lo+1)*k], tr.values[o:o+k])
+			tr.addLeaf(out[(i-lo)*k:(i-lo+1)*k], tr.leaf(X, i, m.catWords))
 		}
 	}
 	if len(m.trees) == 1 {

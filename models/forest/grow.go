@@ -405,14 +405,34 @@ func (g *grower) makeLeaf(k int32, st []float64) {
 		g.nodes[k] = node{feat: leafMark, thr: v}
 		return
 	}
-	g.nodes[k] = node{feat: leafMark, child: int32(len(g.values))}
 	w := g.weight(st)
+	if c := pureClass(st[1:]); c >= 0 && w > 0 {
+		g.nodes[k] = node{feat: leafMark, child: int32(-c - 1)}
+		return
+	}
+	g.nodes[k] = node{feat: leafMark, child: int32(len(g.values))}
 	for _, v := range st[1:] {
 		if w > 0 {
 			v /= w
 		}
 		g.values = append(g.values, v)
 	}
+}
+
+// pureClass returns the one class with a nonzero weight in w, or -1 if
+// there are more or none. Such a leaf's probabilities are exactly 1 and 0s
+// (w[c]/w[c] is 1 in floating point).
+func pureClass(w []float64) int {
+	c := -1
+	for i, v := range w {
+		if v != 0 {
+			if c >= 0 {
+				return -1
+			}
+			c = i
+		}
+	}
+	return c
 }
 
 // setSplit writes split sp into node k with children c, c+1.
