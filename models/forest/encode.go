@@ -15,8 +15,9 @@ var ErrFormat = errors.New("forest: bad encoding")
 
 // Encoding: magic, version, then little-endian fields (see MarshalBinary).
 // Version 2 added pure classification leaves (a negative leaf offset names
-// the class); version 1 bytes, whose leaves all carry K probabilities, are
-// still read.
+// the class) and sparse ones (a leaf threshold n > 0 says its values are n
+// class, probability pairs); version 1 bytes, whose leaves all carry K
+// probabilities, are still read.
 const (
 	magic         = "AMLF"
 	formatVersion = 2
@@ -26,8 +27,9 @@ const (
 // MarshalBinary encodes the fitted forest: configuration, trees, importances
 // (not the out-of-bag predictions)
 // (format version 2, little-endian, 16 bytes per node plus, for
-// classification, 8 per class per leaf that holds more than one class). It
-// returns models.ErrNotFitted before Fit.
+// classification, 8 per class per leaf that holds more than one class, or 16
+// per class present when that is less). It returns models.ErrNotFitted
+// before Fit.
 func (m *Forest) MarshalBinary() ([]byte, error) {
 	if len(m.trees) == 0 {
 		return nil, models.ErrNotFitted
@@ -257,12 +259,8 @@ func (t *tree) check(features, k int, catWords []uint8, version byte) error {
 			if k == 1 {
 				continue
 			}
-			if nd.child < 0 {
-				if version < 2 || -int(nd.child)-1 >= k {
-					return fmt.Errorf("node %d: leaf class %d out of range", i, -int(nd.child)-1)
-				}
-			} else if int(nd.child)+k > len(t.values) {
-				return fmt.Errorf("node %d: leaf value offset %d out of range", i, nd.child)
+			if err := t.checkLeaf(nd, k, version); err != nil {
+				return fmt.Errorf("node %d: %w", i, err)
 			}
 			continue
 		}
@@ -283,6 +281,44 @@ func (t *tree) check(features, k int, catWords []uint8, version byte) error {
 			}
 		} else if nd.thr != nd.thr {
 			return fmt.Errorf("node %d: NaN threshold", i)
+		}
+	}
+	return nil
+}
+
+// checkLeaf validates classification leaf nd of a K-class tree: a pure
+// leaf's class, a dense leaf's K values or a sparse leaf's pairs, whose
+// classes must be whole numbers below k (version 1 has dense leaves only).
+func (t *tree) checkLeaf(nd *node, k int, version byte) error {
+	n := nd.thr
+	if version < 2 && nd.child < 0 {
+		return fmt.Errorf("leaf class %d in version %d bytes", -int64(nd.child)-1, version)
+	}
+	if version < 2 && n != 0 {
+		return fmt.Errorf("leaf pair count %v in version %d bytes", n, version)
+	}
+	if nd.child < 0 {
+		if c := -int(nd.child) - 1; c >= k {
+			return fmt.Errorf("leaf class %d out of range", c)
+		}
+		return nil
+	}
+	if n == 0 {
+		if int(nd.child)+k > len(t.values) {
+			return fmt.Errorf("leaf value offset %d out of range", nd.child)
+		}
+		return nil
+	}
+	if !(n >= 1 && n <= float64(k)) || n != math.Trunc(n) {
+		return fmt.Errorf("leaf pair count %v out of range", n)
+	}
+	if int(nd.child)+2*int(n) > len(t.values) {
+		return fmt.Errorf("leaf value offset %d out of range", nd.child)
+	}
+	pairs := t.values[nd.child : int(nd.child)+2*int(n)]
+	for j := 0; j < len(pairs); j += 2 {
+		if c := pairs[j]; !(c >= 0 && c < float64(k)) || c != math.Trunc(c) {
+			return fmt.Errorf("leaf class %v out of range", c)
 		}
 	}
 	return nil

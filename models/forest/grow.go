@@ -406,33 +406,36 @@ func (g *grower) makeLeaf(k int32, st []float64) {
 		return
 	}
 	w := g.weight(st)
-	if c := pureClass(st[1:]); c >= 0 && w > 0 {
-		g.nodes[k] = node{feat: leafMark, child: int32(-c - 1)}
-		return
-	}
-	g.nodes[k] = node{feat: leafMark, child: int32(len(g.values))}
-	for _, v := range st[1:] {
-		if w > 0 {
-			v /= w
-		}
-		g.values = append(g.values, v)
-	}
-}
-
-// pureClass returns the one class with a nonzero weight in w, or -1 if
-// there are more or none. Such a leaf's probabilities are exactly 1 and 0s
-// (w[c]/w[c] is 1 in floating point).
-func pureClass(w []float64) int {
-	c := -1
-	for i, v := range w {
+	nz, last := 0, 0
+	for c, v := range st[1:] {
 		if v != 0 {
-			if c >= 0 {
-				return -1
-			}
-			c = i
+			nz, last = nz+1, c
 		}
 	}
-	return c
+	// A pure leaf's probabilities are exactly 1 and 0s (w[c]/w[c] is 1 in
+	// floating point), and adding a sparse leaf's pairs gives the same sums
+	// as adding its dense vector (x+0 is x), so both forms predict bit for
+	// bit what K probabilities would.
+	switch {
+	case w > 0 && nz == 1:
+		g.nodes[k] = node{feat: leafMark, child: int32(-last - 1)}
+	case w > 0 && 2*nz < g.ts.k:
+		// Sparse: (class, probability) pairs for the nz classes present.
+		g.nodes[k] = node{feat: leafMark, child: int32(len(g.values)), thr: float64(nz)}
+		for c, v := range st[1:] {
+			if v != 0 {
+				g.values = append(g.values, float64(c), v/w)
+			}
+		}
+	default:
+		g.nodes[k] = node{feat: leafMark, child: int32(len(g.values))}
+		for _, v := range st[1:] {
+			if w > 0 {
+				v /= w
+			}
+			g.values = append(g.values, v)
+		}
+	}
 }
 
 // setSplit writes split sp into node k with children c, c+1.

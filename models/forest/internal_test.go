@@ -74,7 +74,7 @@ func TestSubtractMatchesDirectBuild(t *testing.T) {
 	}
 }
 
-// expanded returns a copy of m whose pure leaves carry their K
+// expanded returns a copy of m whose pure and sparse leaves carry their K
 // probabilities in values, as every leaf did in format version 1.
 func expanded(m *Forest) *Forest {
 	k := m.numClasses
@@ -84,69 +84,129 @@ func expanded(m *Forest) *Forest {
 		e := tree{nodes: append([]node(nil), t.nodes...), values: append([]float64(nil), t.values...), cats: t.cats}
 		for i := range e.nodes {
 			nd := &e.nodes[i]
-			if nd.isLeaf() && nd.child < 0 {
-				v := make([]float64, k)
-				v[-nd.child-1] = 1
-				nd.child = int32(len(e.values))
-				e.values = append(e.values, v...)
+			if !nd.isLeaf() || (nd.child >= 0 && nd.thr == 0) {
+				continue
 			}
+			v := make([]float64, k)
+			t.addLeaf(v, nd)
+			nd.child, nd.thr = int32(len(e.values)), 0
+			e.values = append(e.values, v...)
 		}
 		out.trees[ti] = e
 	}
 	return &out
 }
 
-// TestPureLeavesMatchFullLeaves: a pure leaf stored as its class predicts
-// bit for bit what its K probabilities did, takes 8K bytes less, and
-// version 1 bytes (every leaf with K probabilities) still decode to the
-// same predictions; a class index in version 1 bytes is an error.
-func TestPureLeavesMatchFullLeaves(t *testing.T) {
-	d := xorData(1500, 4, 21)
-	d.NumClasses = 3
-	for i := range d.Y {
-		if i%5 == 1 {
-			d.Y[i] = 2 // label noise: leaves of 3+ rows are often impure
-		}
-	}
-	m, err := New(Config{Kind: RandomForest, Trees: 10, MinSamplesLeaf: 3})
-	require.NoError(t, err)
-	require.NoError(t, m.Fit(t.Context(), d))
-	var pure, impure int
+// leafKinds counts m's pure, sparse and dense classification leaves.
+func leafKinds(m *Forest) (pure, sparse, dense int) {
 	for _, tr := range m.trees {
 		for _, nd := range tr.nodes {
-			if nd.isLeaf() && nd.child < 0 {
+			switch {
+			case !nd.isLeaf():
+			case nd.child < 0:
 				pure++
-			} else if nd.isLeaf() {
-				impure++
+			case nd.thr > 0:
+				sparse++
+			default:
+				dense++
 			}
 		}
 	}
-	require.Positive(t, pure)
-	require.Positive(t, impure)
+	return pure, sparse, dense
+}
 
-	full := expanded(m)
-	want, got := predict(t, full, d, 3), predict(t, m, d, 3)
-	for i := range want {
-		require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "row %d", i/3)
+// TestCompactLeavesMatchFullLeaves: pure leaves stored as their class and
+// sparse ones as (class, probability) pairs predict bit for bit what their
+// K probabilities did, in less room, and version 1 bytes (every leaf with K
+// probabilities) still decode to the same predictions; a class index or a
+// pair count in version 1 bytes, and a bad pair, are errors.
+func TestCompactLeavesMatchFullLeaves(t *testing.T) {
+	for _, k := range []int{3, 9} {
+		d := xorData(3000, 4, 21)
+		d.NumClasses = k
+		r := rand.New(rand.NewPCG(5, uint64(k)))
+		for i := range d.Y {
+			if i%4 == 1 {
+				d.Y[i] = float64(r.IntN(k)) // label noise: leaves of 3+ rows are often impure
+			}
+		}
+		m, err := New(Config{Kind: RandomForest, Trees: 10, MinSamplesLeaf: 3})
+		require.NoError(t, err)
+		require.NoError(t, m.Fit(t.Context(), d))
+		pure, sparse, dense := leafKinds(m)
+		require.Positive(t, pure, "k=%d", k)
+		require.Positive(t, dense, "k=%d", k) // 2 of 3 classes is dense; 5 of 9 too
+		if k == 9 {
+			require.Positive(t, sparse)
+		} else {
+			require.Zero(t, sparse) // one pair is pure; two take more room than 3 values
+		}
+
+		full := expanded(m)
+		want, got := predict(t, full, d, k), predict(t, m, d, k)
+		for i := range want {
+			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "k=%d row %d", k, i/k)
+		}
+		if saved := full.SizeBytes() - int64(pure*k*8); sparse > 0 {
+			assert.Less(t, m.SizeBytes(), saved)
+		} else {
+			assert.Equal(t, m.SizeBytes(), saved)
+		}
+
+		b1, err := full.MarshalBinary()
+		require.NoError(t, err)
+		b1[len(magic)] = 1
+		var back Forest
+		require.NoError(t, back.UnmarshalBinary(b1))
+		got = predict(t, &back, d, k)
+		for i := range want {
+			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "k=%d row %d", k, i/k)
+		}
+
+		b2, err := m.MarshalBinary()
+		require.NoError(t, err)
+		assert.Equal(t, byte(2), b2[len(magic)])
+		require.NoError(t, back.UnmarshalBinary(b2))
+		got = predict(t, &back, d, k)
+		for i := range want {
+			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "k=%d row %d", k, i/k)
+		}
+		b2[len(magic)] = 1
+		assert.ErrorContains(t, new(Forest).UnmarshalBinary(b2), "in version 1 bytes")
+		b2[len(magic)] = 3
+		assert.ErrorIs(t, new(Forest).UnmarshalBinary(b2), ErrFormat)
 	}
-	assert.Equal(t, full.SizeBytes()-m.SizeBytes(), int64(pure*3*8))
+}
 
-	b1, err := full.MarshalBinary()
-	require.NoError(t, err)
-	b1[len(magic)] = 1
-	var back Forest
-	require.NoError(t, back.UnmarshalBinary(b1))
-	got = predict(t, &back, d, 3)
-	for i := range want {
-		require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "row %d", i/3)
+// TestCheckLeaf: decoded classification leaves that would index out of
+// range are rejected.
+func TestCheckLeaf(t *testing.T) {
+	tr := tree{values: []float64{0.5, 0.5, 2, 0.25, 1, 0.75}}
+	for _, tc := range []struct {
+		nd   node
+		want string
+	}{
+		{node{child: -3}, ""},
+		{node{child: -4}, "leaf class 3 out of range"},
+		{node{child: 3}, ""},
+		{node{child: 4}, "offset 4 out of range"},
+		{node{child: 2, thr: 2}, ""},
+		{node{child: 3, thr: 1}, "leaf class 0.25"},
+		{node{child: 4, thr: 2}, "offset 4 out of range"},
+		{node{child: 2, thr: 1.5}, "pair count 1.5"},
+		{node{child: 2, thr: 4}, "pair count 4"},
+		{node{child: 2, thr: math.NaN()}, "pair count NaN"},
+		{node{child: 0, thr: 1}, "leaf class 0.5"},
+	} {
+		err := tr.checkLeaf(&tc.nd, 3, 2)
+		if tc.want == "" {
+			assert.NoError(t, err, "%+v", tc.nd)
+		} else {
+			assert.ErrorContains(t, err, tc.want, "%+v", tc.nd)
+		}
 	}
-
-	b2, err := m.MarshalBinary()
-	require.NoError(t, err)
-	assert.Equal(t, byte(2), b2[len(magic)])
-	assert.Less(t, len(b2), len(b1)-pure*3*8+100)
-	b2[len(magic)] = 1
-	assert.ErrorContains(t, new(Forest).UnmarshalBinary(b2), "leaf class")
-	b2[len(magic)] = 3
-	assert.ErrorIs(t, new(Forest).UnmarshalBinary(b2), ErrFormat)
+	tr.values[2] = 3 // class 3 of 3
+	assert.ErrorContains(t, tr.checkLeaf(&node{child: 2, thr: 2}, 3, 2), "leaf class 3")
+	tr.values[2] = -1
+	assert.ErrorContains(t, tr.checkLeaf(&node{child: 2, thr: 2}, 3, 2), "leaf class -1")
 }

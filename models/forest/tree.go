@@ -25,11 +25,13 @@ type node struct {
 	// feat is the split feature with flag bits, or leafMark.
 	feat uint32
 	// child is the left child's index (internal) or, for a classification
-	// leaf, the offset of its class probabilities in tree.values, or
-	// -(c+1) for a pure leaf of class c (probability 1 for c, 0 for the
-	// others). Fully grown classification trees end in pure leaves, so
-	// storing them as a class index keeps a K-class forest near 16 bytes a
-	// node instead of 16+8K a leaf.
+	// leaf, -(c+1) for a pure leaf of class c (probability 1 for c, 0 for
+	// the others) or the offset of its probabilities in tree.values: K of
+	// them when thr is 0 (dense), else thr (class, probability) pairs for
+	// the classes present (sparse, used when they take less room). Fully
+	// grown classification trees end in pure leaves and deep ones in leaves
+	// of few classes, so a K-class forest stays near 16 bytes a node
+	// instead of 16+8K a leaf.
 	child int32
 }
 
@@ -43,7 +45,7 @@ func (nd *node) missLeft() bool { return nd.feat&flagMissLeft != 0 }
 // adjacent and come after it, so traversal always terminates.
 type tree struct {
 	nodes  []node
-	values []float64 // classification: K probabilities per impure leaf
+	values []float64 // classification: probabilities of impure leaves
 	cats   []uint64  // left-category bitsets of categorical splits
 }
 
@@ -84,9 +86,16 @@ func (t *tree) leaf(X [][]float64, i int, catWords []uint8) *node {
 // addLeaf adds classification leaf nd's class probabilities to row (K
 // values).
 func (t *tree) addLeaf(row []float64, nd *node) {
-	if o := int(nd.child); o >= 0 {
-		addTo(row, t.values[o:o+len(row)])
-	} else {
+	o := int(nd.child)
+	switch {
+	case o < 0:
 		row[-o-1]++
+	case nd.thr == 0:
+		addTo(row, t.values[o:o+len(row)])
+	default:
+		pairs := t.values[o : o+2*int(nd.thr)]
+		for j := 0; j < len(pairs); j += 2 {
+			row[int(pairs[j])] += pairs[j+1]
+		}
 	}
 }
