@@ -25,7 +25,9 @@
 // 2,000 rows up) TPE tuning of the best three families until the trial or
 // time budget is spent. Every trial is cross-validated and keeps its out-of-fold
 // predictions; greedy ensemble selection (Caruana et al. 2004) blends the
-// best of them, and a stacking meta-model replaces the blend when it beats
+// best of them (a member with a sliver of the weight but most of the
+// blend's memory is dropped when the folds cannot tell the blend without
+// it apart), and a stacking meta-model replaces the blend when it beats
 // it out of fold. The final predictor averages each member's fold models
 // of the first repeat (bagging) or refits them on all rows
 // (Options.FinalFit).
