@@ -292,16 +292,16 @@ func (r *run) greedyWithin(cand []*trial, oofs [][]float64, m evaluate.Metric, i
 const sliverWeight = 0.1
 
 // lighten drops from greedy ensemble ens (over cand, whose out-of-fold
-// predictions are oofs) the members that carry a sliver of the weight
-// (at most sliverWeight) but half or more of the blend's model memory,
-// while the blend without them, its weights renormalised, scores within
-// one standard error of the paired fold-loss difference under m (the
-// metric the blend is chosen on) of the blend with them: the folds cannot
-// tell the two apart, and the lighter one is what a service wants to load
-// and call. Over 30 splits of bench/small's 18 tables and titanic it
-// dropped such a member in 98 of 570 fits, and every table's held-out mean
-// moved by under 0.35% (8 better, 9 worse, 2 unchanged). A sliver the folds do see help is
-// kept: on a 16,000-row, 26-class table an extra-trees member at weight
+// predictions are oofs) the members that carry a sliver of the weight (at
+// most sliverWeight) but half or more of the blend's model memory, while
+// the blend without them, its weights renormalised, is within one standard
+// error of the blend with them under m, the metric the blend is chosen on
+// (withinOneSE, as tied decides a tie): the folds cannot tell the two
+// apart, and the lighter one is what a service wants to load and call.
+// Over 30 splits of bench/small's 18 tables and titanic it dropped such a
+// member in 98 of 570 fits, and every table's held-out mean moved by under
+// 0.35% (8 better, 9 worse, 2 unchanged). A sliver the folds do see help
+// is kept: on a 16,000-row, 26-class table an extra-trees member at weight
 // 0.04 took 0.0014 nats (4.5 standard errors) off the blend's log loss;
 // Options.MaxPredictPer1k is the way to trade that for speed. Memory, not
 // measured prediction time, decides who is a candidate, so a fixed seed
@@ -311,8 +311,12 @@ func (r *run) lighten(ens *ensemble.Weighted, cand []*trial, oofs [][]float64, m
 		return nil
 	}
 	modelBytes := func(t *trial) int64 { return t.bytes - int64(len(t.oof))*8 }
-	var notes []string
 	blend := make([]float64, len(oofs[0]))
+	with, err := r.blendLosses(ens, oofs, blend, m)
+	if err != nil {
+		return nil
+	}
+	var notes []string
 	for {
 		var total int64
 		for i, w := range ens.Weights {
@@ -320,9 +324,12 @@ func (r *run) lighten(ens *ensemble.Weighted, cand []*trial, oofs [][]float64, m
 				total += modelBytes(cand[i])
 			}
 		}
+		if total <= 0 {
+			return notes
+		}
 		drop := -1
 		for i, w := range ens.Weights {
-			if w > 0 && w <= sliverWeight && 2*modelBytes(cand[i]) >= total && total > 0 &&
+			if w > 0 && w <= sliverWeight && 2*modelBytes(cand[i]) >= total &&
 				(drop < 0 || modelBytes(cand[i]) > modelBytes(cand[drop])) {
 				drop = i
 			}
@@ -339,24 +346,13 @@ func (r *run) lighten(ens *ensemble.Weighted, cand []*trial, oofs [][]float64, m
 		for i := range lighter.Weights {
 			lighter.Weights[i] /= sum
 		}
-		with, err := r.blendLosses(ens, oofs, blend, m)
-		if err != nil {
-			return notes
-		}
 		without, err := r.blendLosses(lighter, oofs, blend, m)
-		if err != nil {
-			return notes
-		}
-		for f := range with {
-			without[f] -= with[f]
-		}
-		mean, sd := meanStd(without)
-		if mean > sd/math.Sqrt(float64(len(without))) {
+		if err != nil || !withinOneSE(without, with) {
 			return notes
 		}
 		notes = append(notes, fmt.Sprintf("dropped %s #%d (weight %.2f, %.0f%% of the models' memory): within one standard error without it",
 			cand[drop].spec.Name, cand[drop].id, ens.Weights[drop], 100*float64(modelBytes(cand[drop]))/float64(total)))
-		ens.Weights = lighter.Weights
+		ens.Weights, with = lighter.Weights, without
 	}
 }
 
@@ -366,7 +362,13 @@ func (r *run) blendLosses(ens *ensemble.Weighted, oofs [][]float64, buf []float6
 	if err := ens.Combine(buf, oofs); err != nil {
 		return nil, err
 	}
-	scores, err := r.foldScoresBy(m, buf)
+	return r.foldLosses(m, buf)
+}
+
+// foldLosses returns oof's loss under m (evaluate.Loss of its score) on
+// each fold.
+func (r *run) foldLosses(m evaluate.Metric, oof []float64) ([]float64, error) {
+	scores, err := r.foldScoresBy(m, oof)
 	if err != nil {
 		return nil, err
 	}
@@ -374,6 +376,18 @@ func (r *run) blendLosses(ens *ensemble.Weighted, oofs [][]float64, buf []float6
 		scores[f] = evaluate.Loss(m, s)
 	}
 	return scores, nil
+}
+
+// withinOneSE reports whether fold losses a exceed b, fold by fold, by at
+// most one standard error of their mean paired difference: the folds
+// cannot tell a from b.
+func withinOneSE(a, b []float64) bool {
+	d := make([]float64, len(a))
+	for f := range d {
+		d[f] = a[f] - b[f]
+	}
+	mean, sd := meanStd(d)
+	return mean <= sd/math.Sqrt(float64(len(d)))
 }
 
 // tied returns the initial ensemble of greedy selection
@@ -398,29 +412,17 @@ func (r *run) tied(oofs [][]float64, m evaluate.Metric) []int {
 	means := make([]float64, len(oofs))
 	best := 0
 	for i, p := range oofs {
-		scores, err := r.foldScoresBy(m, p)
-		if err != nil {
+		var err error
+		if loss[i], err = r.foldLosses(m, p); err != nil {
 			return nil
-		}
-		loss[i] = make([]float64, len(scores))
-		for f, s := range scores {
-			loss[i][f] = evaluate.Loss(m, s)
 		}
 		if means[i], _ = meanStd(loss[i]); means[i] < means[best] {
 			best = i
 		}
 	}
 	out := []int{best, best}
-	d := make([]float64, len(r.splits))
 	for i := range oofs {
-		if i == best {
-			continue
-		}
-		for f := range d {
-			d[f] = loss[i][f] - loss[best][f]
-		}
-		mean, sd := meanStd(d)
-		if mean <= sd/math.Sqrt(float64(len(d))) {
+		if i != best && withinOneSE(loss[i], loss[best]) {
 			out = append(out, i)
 		}
 	}

@@ -256,11 +256,10 @@ func (t *tree) check(features, k int, catWords []uint8, version byte) error {
 	for i := range t.nodes {
 		nd := &t.nodes[i]
 		if nd.isLeaf() {
-			if k == 1 {
-				continue
-			}
-			if err := t.checkLeaf(nd, k, version); err != nil {
-				return fmt.Errorf("node %d: %w", i, err)
+			if k > 1 {
+				if err := t.checkLeaf(nd, k, version); err != nil {
+					return fmt.Errorf("node %d: %w", i, err)
+				}
 			}
 			continue
 		}

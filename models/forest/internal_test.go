@@ -115,6 +115,14 @@ func leafKinds(m *Forest) (pure, sparse, dense int) {
 	return pure, sparse, dense
 }
 
+// sameBits requires got to hold want's k-class predictions bit for bit.
+func sameBits(t *testing.T, want, got []float64, k int) {
+	t.Helper()
+	for i := range want {
+		require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "k=%d row %d", k, i/k)
+	}
+}
+
 // TestCompactLeavesMatchFullLeaves: pure leaves stored as their class and
 // sparse ones as (class, probability) pairs predict bit for bit what their
 // K probabilities did, in less room, and version 1 bytes (every leaf with K
@@ -143,10 +151,8 @@ func TestCompactLeavesMatchFullLeaves(t *testing.T) {
 		}
 
 		full := expanded(m)
-		want, got := predict(t, full, d, k), predict(t, m, d, k)
-		for i := range want {
-			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "k=%d row %d", k, i/k)
-		}
+		want := predict(t, full, d, k)
+		sameBits(t, want, predict(t, m, d, k), k)
 		if saved := full.SizeBytes() - int64(pure*k*8); sparse > 0 {
 			assert.Less(t, m.SizeBytes(), saved)
 		} else {
@@ -158,19 +164,13 @@ func TestCompactLeavesMatchFullLeaves(t *testing.T) {
 		b1[len(magic)] = 1
 		var back Forest
 		require.NoError(t, back.UnmarshalBinary(b1))
-		got = predict(t, &back, d, k)
-		for i := range want {
-			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "k=%d row %d", k, i/k)
-		}
+		sameBits(t, want, predict(t, &back, d, k), k)
 
 		b2, err := m.MarshalBinary()
 		require.NoError(t, err)
 		assert.Equal(t, byte(2), b2[len(magic)])
 		require.NoError(t, back.UnmarshalBinary(b2))
-		got = predict(t, &back, d, k)
-		for i := range want {
-			require.Equal(t, math.Float64bits(want[i]), math.Float64bits(got[i]), "k=%d row %d", k, i/k)
-		}
+		sameBits(t, want, predict(t, &back, d, k), k)
 		b2[len(magic)] = 1
 		assert.ErrorContains(t, new(Forest).UnmarshalBinary(b2), "in version 1 bytes")
 		b2[len(magic)] = 3
